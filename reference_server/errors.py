@@ -1,0 +1,147 @@
+"""SCIM errors (RFC 7644 §3.12), one class per ``scimType``.
+
+Every refusal the server makes is one of these; ``ScimError.body()`` is the only place the
+RFC 7644 §3.12 error body is built.
+
+    ScimError (status, scim_type, detail)
+    ├── InvalidSyntax      400 invalidSyntax
+    ├── InvalidValue       400 invalidValue
+    ├── InvalidPath        400 invalidPath
+    ├── InvalidFilter      400 invalidFilter
+    ├── Mutability         400 mutability
+    ├── NoTarget           400 noTarget
+    ├── TooMany            400 tooMany
+    ├── Sensitive          403 sensitive
+    ├── InvalidVersion     400 invalidVers
+    ├── Uniqueness         409 uniqueness
+    ├── Unauthorized       401
+    ├── NotFound           404
+    ├── MethodNotAllowed   405
+    ├── PreconditionFailed 412
+    ├── PayloadTooLarge    413
+    ├── UnsupportedMedia   415
+    └── NotImplementedByServer 501
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "ERROR_SCHEMA",
+    "InvalidFilter",
+    "InvalidPath",
+    "InvalidSyntax",
+    "InvalidValue",
+    "InvalidVersion",
+    "MethodNotAllowed",
+    "Mutability",
+    "NoTarget",
+    "NotFound",
+    "NotImplementedByServer",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "ScimError",
+    "Sensitive",
+    "TooMany",
+    "Unauthorized",
+    "Uniqueness",
+    "UnsupportedMedia",
+]
+
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+class ScimError(Exception):
+    """A request the server refuses, with the HTTP status and the SCIM ``scimType``."""
+
+    status: ClassVar[int] = 400
+    scim_type: ClassVar[str | None] = None
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The RFC 7644 §3.12 error body."""
+        body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(self.status)}
+        if self.scim_type:
+            body["scimType"] = self.scim_type
+        body["detail"] = self.detail
+        return body
+
+
+class InvalidSyntax(ScimError):
+    scim_type = "invalidSyntax"
+
+
+class InvalidValue(ScimError):
+    scim_type = "invalidValue"
+
+
+class InvalidPath(ScimError):
+    scim_type = "invalidPath"
+
+
+class InvalidFilter(ScimError):
+    scim_type = "invalidFilter"
+
+
+class Mutability(ScimError):
+    scim_type = "mutability"
+
+
+class NoTarget(ScimError):
+    scim_type = "noTarget"
+
+
+class TooMany(ScimError):
+    scim_type = "tooMany"
+
+
+class InvalidVersion(ScimError):
+    scim_type = "invalidVers"
+
+
+class Sensitive(ScimError):
+    status = 403
+    scim_type = "sensitive"
+
+
+class Uniqueness(ScimError):
+    status = 409
+    scim_type = "uniqueness"
+
+
+class Unauthorized(ScimError):
+    status = 401
+
+    def __init__(
+        self, detail: str = "Authentication required: send 'Authorization: Bearer <token>'."
+    ) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="scim"'})
+
+
+class NotFound(ScimError):
+    status = 404
+
+
+class MethodNotAllowed(ScimError):
+    status = 405
+
+
+class PreconditionFailed(ScimError):
+    status = 412
+
+
+class PayloadTooLarge(ScimError):
+    status = 413
+
+
+class UnsupportedMedia(ScimError):
+    status = 415
+
+
+class NotImplementedByServer(ScimError):
+    status = 501

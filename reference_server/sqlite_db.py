@@ -1,0 +1,107 @@
+"""The SQLite database: tables, indexes, pragmas and the SQL functions the filters use.
+
+One place decides the physical layout. ``resources.data`` holds each resource's canonical
+JSON (the truth); ``resource_emails`` and ``group_members`` are indexes derived from it on
+every write, so lookups by email and "which groups is this user in" never scan.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from reference_server.schema import fold
+
+__all__ = ["DDL", "SCHEMA_VERSION", "connect", "sql_fold"]
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS apps (
+    name     TEXT PRIMARY KEY,
+    settings TEXT NOT NULL DEFAULT '{}',
+    mapping  TEXT,
+    created  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash    TEXT PRIMARY KEY,          -- sha256 of the token; the token itself is never stored
+    app     TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    label   TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_app ON tokens(app);
+CREATE TABLE IF NOT EXISTS resources (
+    seq         INTEGER PRIMARY KEY,   -- insertion order: the stable default order of lists
+    app         TEXT NOT NULL,
+    rtype       TEXT NOT NULL,         -- 'User' | 'Group'
+    id          TEXT NOT NULL,
+    name_key    TEXT NOT NULL,         -- fold(userName) for Users, fold(displayName) for Groups
+    external_id TEXT,
+    version     INTEGER NOT NULL,
+    data        TEXT NOT NULL,         -- canonical JSON of the resource, no writeOnly attributes
+    secret      TEXT,                  -- password hash (writeOnly, returned never)
+    directory   TEXT                   -- the platform's own record (JSON), from the app's mapping
+);
+CREATE UNIQUE INDEX IF NOT EXISTS resources_id ON resources(app, id);
+CREATE UNIQUE INDEX IF NOT EXISTS resources_name ON resources(app, rtype, name_key);
+CREATE INDEX IF NOT EXISTS resources_external ON resources(app, rtype, external_id);
+CREATE TABLE IF NOT EXISTS resource_emails (
+    seq       INTEGER NOT NULL REFERENCES resources(seq) ON DELETE CASCADE,
+    app       TEXT NOT NULL,
+    value_key TEXT NOT NULL,           -- fold(emails[].value)
+    type_key  TEXT                     -- fold(emails[].type)
+);
+CREATE INDEX IF NOT EXISTS resource_emails_value ON resource_emails(app, value_key);
+CREATE INDEX IF NOT EXISTS resource_emails_seq ON resource_emails(seq);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_seq INTEGER NOT NULL REFERENCES resources(seq) ON DELETE CASCADE,
+    app       TEXT NOT NULL,
+    member_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS group_members_member ON group_members(app, member_id);
+CREATE INDEX IF NOT EXISTS group_members_group ON group_members(group_seq);
+CREATE TABLE IF NOT EXISTS requests (
+    seq      INTEGER PRIMARY KEY,
+    app      TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    method   TEXT NOT NULL,
+    path     TEXT NOT NULL,
+    query    TEXT NOT NULL,
+    record   TEXT NOT NULL,            -- JSON: headers (secrets masked), bodies, status, findings
+    findings TEXT NOT NULL DEFAULT ''  -- space-separated finding ids, for filtering
+);
+CREATE INDEX IF NOT EXISTS requests_app ON requests(app, seq);
+"""
+
+
+def sql_fold(value: Any) -> Any:
+    """SQL ``scim_fold(x)``: the same folding as :func:`reference_server.schema.fold`."""
+    return fold(value) if isinstance(value, str) else value
+
+
+def connect(database: str) -> sqlite3.Connection:
+    """Open (and create) the database with the pragmas and functions the server relies on.
+
+    WAL lets readers run beside the writer; ``synchronous=NORMAL`` in WAL keeps the database
+    consistent after a crash but may lose the last transactions on a power loss.
+    """
+    conn = sqlite3.connect(
+        database, isolation_level=None, check_same_thread=False, cached_statements=512
+    )
+    conn.execute("PRAGMA foreign_keys = ON")
+    if database != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.create_function("scim_fold", 1, sql_fold, deterministic=True)
+    conn.executescript(DDL)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+    return conn
