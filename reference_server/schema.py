@@ -22,11 +22,11 @@ __all__ = [
     "GROUP",
     "USER",
     "Attribute",
+    "ResourceType",
+    "Schema",
     "fold",
     "format_datetime",
     "parse_datetime",
-    "ResourceType",
-    "Schema",
     "resource_type",
     "resource_types",
 ]
