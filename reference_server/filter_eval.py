@@ -1,0 +1,205 @@
+"""Evaluate a filter AST against resources in Python, and sort them (RFC 7644 §3.4.2.2, §3.4.2.3).
+
+The rules mirror :mod:`reference_server.filter_sql` line for line, so the store may evaluate a
+filter either way and get the same answer:
+
+- a multi-valued attribute matches when any of its values does; its values are the elements
+  of a JSON array (anything else stored there has no values);
+- a comparison only sees values of the attribute's JSON type (a string attribute holding a
+  number matches no string comparison);
+- ``pr``: a simple value is present when it is a JSON scalar other than null and ""; a complex
+  value when one of its members is;
+- an expression on an unknown attribute is false (and ``not (...)`` of it true).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from reference_server.filter_ast import And, AttrPath, Compare, Filter, Not, Or, Present, ValuePath
+from reference_server.filter_attrs import (
+    Comparison,
+    Resolved,
+    comparison_target,
+    is_scalar_present,
+    plan_comparison,
+    resolve_path,
+    resolve_sub,
+    sort_target,
+    top_container,
+)
+from reference_server.schema import Attribute, ResourceType, fold
+
+__all__ = ["matches", "matches_value", "sort_key", "sort_resources"]
+
+Resource = Mapping[str, Any]
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "co": lambda a, b: b in a,
+    "sw": lambda a, b: a.startswith(b),
+    "ew": lambda a, b: a.endswith(b),
+}
+
+
+def _candidates(container: Mapping[str, Any] | None, resolved: Resolved) -> list[Any]:
+    """The values a leaf expression looks at (for a complex attribute: its objects)."""
+    if container is None:
+        return []
+    top = container.get(resolved.top.name)
+    elements: list[Any] = [top]
+    if resolved.top.multi_valued:
+        elements = top if isinstance(top, list) else []
+    if resolved.sub is None:
+        return elements
+    name = resolved.sub.name
+    return [e.get(name) if isinstance(e, Mapping) else None for e in elements]
+
+
+def _present(values: list[Any], attr: Attribute) -> bool:
+    # RFC 7644 §3.4.2.2 pr: "a non-empty value, or ... a non-empty node for complex attributes".
+    if attr.is_complex:
+        return any(
+            isinstance(v, Mapping) and any(is_scalar_present(m) for m in v.values()) for v in values
+        )
+    return any(is_scalar_present(v) for v in values)
+
+
+def _fits(value: Any, comparison: Comparison) -> bool:
+    if comparison.kind == "text":
+        return isinstance(value, str)
+    if comparison.kind == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _compare(values: list[Any], comparison: Comparison) -> bool:
+    apply = _OPS[comparison.op]
+    for value in values:
+        if not _fits(value, comparison):
+            continue
+        if comparison.fold:
+            value = fold(value)
+        if apply(value, comparison.literal):
+            return True
+    return False
+
+
+def _leaf(node: Compare | Present, container: Mapping[str, Any] | None, resolved: Resolved) -> bool:
+    if isinstance(node, Present):
+        return _present(_candidates(container, resolved), resolved.leaf)
+    target = comparison_target(resolved)
+    values = _candidates(container, target)
+    if node.value is None:
+        # RFC 7643 §2.5: null and unassigned are one state, so "eq null" is "not pr".
+        present = _present(values, target.leaf)
+        return not present if node.op == "eq" else node.op == "ne" and present
+    comparison = plan_comparison(target.leaf, node.op, node.value)
+    return comparison is not None and _compare(values, comparison)
+
+
+def matches(f: Filter, resource: Resource, rtype: ResourceType) -> bool:
+    """Whether ``resource`` (canonical JSON) matches the filter."""
+    if isinstance(f, And):
+        return matches(f.left, resource, rtype) and matches(f.right, resource, rtype)
+    if isinstance(f, Or):
+        return matches(f.left, resource, rtype) or matches(f.right, resource, rtype)
+    if isinstance(f, Not):
+        return not matches(f.inner, resource, rtype)
+    resolved = resolve_path(f.path, rtype)
+    if resolved is None:
+        return False  # RFC 7644 §3.4.2.2: an unknown attribute matches nothing
+    container = top_container(resource, resolved.uri)
+    if isinstance(f, ValuePath):
+        if resolved.sub is not None or not resolved.top.is_complex:
+            return False
+        return any(
+            isinstance(element, Mapping) and matches_value(f.filter, element, resolved.top)
+            for element in _candidates(container, resolved)
+        )
+    return _leaf(f, container, resolved)
+
+
+def matches_value(f: Filter, value: Mapping[str, Any], attr: Attribute) -> bool:
+    """Whether one value of the complex attribute ``attr`` matches a value filter.
+
+    ``f`` is relative to ``attr`` (``type eq "work"`` for ``emails[type eq "work"]``); PATCH
+    uses this to pick the values a ``members[value eq "..."]`` path targets.
+    """
+    if isinstance(f, And):
+        return matches_value(f.left, value, attr) and matches_value(f.right, value, attr)
+    if isinstance(f, Or):
+        return matches_value(f.left, value, attr) or matches_value(f.right, value, attr)
+    if isinstance(f, Not):
+        return not matches_value(f.inner, value, attr)
+    if isinstance(f, ValuePath) or not isinstance(value, Mapping):
+        return False  # value filters do not nest (RFC 7644 erratum 4690)
+    path = f.path
+    sub = resolve_sub(attr, path.attr) if path.uri is None and path.sub is None else None
+    if sub is None:
+        return False
+    return _leaf(f, value, Resolved(sub, None))
+
+
+def _sort_value(resource: Resource, path: AttrPath, rtype: ResourceType) -> tuple[int, Any] | None:
+    resolved = resolve_path(path, rtype)
+    target = sort_target(resolved) if resolved is not None else None
+    if target is None:
+        return None
+    container = top_container(resource, target.uri)
+    raw = container.get(target.top.name) if container is not None else None
+    if target.top.multi_valued:
+        # RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first.
+        if not isinstance(raw, list) or not raw:
+            return None
+        primaries = [e for e in raw if isinstance(e, Mapping) and e.get("primary") is True]
+        raw = primaries[0] if primaries else raw[0]
+    if target.sub is not None:
+        raw = raw.get(target.sub.name) if isinstance(raw, Mapping) else None
+    leaf = target.leaf
+    if isinstance(raw, bool):
+        return (0, int(raw))
+    if isinstance(raw, int | float):
+        return (0, raw)
+    if isinstance(raw, str):
+        folded = leaf.type in ("string", "reference", "binary") and not leaf.case_exact
+        return (1, fold(raw) if folded else raw)
+    return None
+
+
+def sort_key(path: AttrPath, rtype: ResourceType) -> Callable[[Resource], tuple[Any, ...]]:
+    """A key ordering resources by ``path`` ascending, missing values last (``caseExact`` aware).
+
+    Numbers sort before strings, as in SQLite; equal keys keep their order (sort is stable).
+    """
+
+    def key(resource: Resource) -> tuple[Any, ...]:
+        value = _sort_value(resource, path, rtype)
+        return (True,) if value is None else (False, *value)
+
+    return key
+
+
+def sort_resources(
+    resources: Iterable[Resource],
+    path: AttrPath,
+    rtype: ResourceType,
+    *,
+    descending: bool = False,
+) -> list[Resource]:
+    """``resources`` (given in insertion order) sorted as ``order_by_sql`` sorts them.
+
+    Missing values come last in either direction; ties keep insertion order.
+    """
+    keyed = [(_sort_value(r, path, rtype), r) for r in resources]
+    present = [(v, r) for v, r in keyed if v is not None]
+    missing = [r for v, r in keyed if v is None]
+    present.sort(key=lambda item: item[0] or (0, 0), reverse=descending)
+    return [r for _, r in present] + missing

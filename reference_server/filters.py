@@ -1,0 +1,67 @@
+"""The RFC 7644 §3.4.2.2 filter language: parse, evaluate in Python, compile to SQL.
+
+One import for the store, the PATCH engine and the query parameters::
+
+    f = parse_filter('emails[type eq "work"].value eq "bjensen@example.com"', rtype)
+    matches(f, resource, rtype)                 # Python evaluation
+    compile_filter(f, rtype, app=app)           # (SQL fragment, params), same answers
+
+The pieces live in ``filter_ast`` (nodes), ``filter_lex``/``filter_parse`` (text to AST),
+``filter_attrs`` (what a path points at), ``filter_eval`` (Python) and ``filter_sql`` (SQLite).
+"""
+
+from __future__ import annotations
+
+from reference_server.filter_ast import (
+    And,
+    AttrPath,
+    Compare,
+    CompareValue,
+    Filter,
+    Not,
+    Or,
+    PatchPath,
+    Present,
+    ValuePath,
+    format_filter,
+    format_patch_path,
+    format_path,
+)
+from reference_server.filter_attrs import SCHEMAS_ATTRIBUTE, Resolved, resolve_path, resolve_sub
+from reference_server.filter_eval import matches, matches_value, sort_key, sort_resources
+from reference_server.filter_parse import (
+    MAX_NESTING,
+    MAX_TERMS,
+    parse_attr_path,
+    parse_filter,
+    parse_patch_path,
+)
+
+__all__ = [
+    "MAX_NESTING",
+    "MAX_TERMS",
+    "SCHEMAS_ATTRIBUTE",
+    "And",
+    "AttrPath",
+    "Compare",
+    "CompareValue",
+    "Filter",
+    "Not",
+    "Or",
+    "PatchPath",
+    "Present",
+    "Resolved",
+    "ValuePath",
+    "format_filter",
+    "format_patch_path",
+    "format_path",
+    "matches",
+    "matches_value",
+    "parse_attr_path",
+    "parse_filter",
+    "parse_patch_path",
+    "resolve_path",
+    "resolve_sub",
+    "sort_key",
+    "sort_resources",
+]
