@@ -15,6 +15,7 @@ RFC 7644 §3.12 error body is built.
     ├── InvalidVersion     400 invalidVers
     ├── Uniqueness         409 uniqueness
     ├── Unauthorized       401
+    ├── Forbidden          403
     ├── NotFound           404
     ├── MethodNotAllowed   405
     ├── PreconditionFailed 412
@@ -29,6 +30,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_SCHEMA",
+    "Forbidden",
     "InvalidFilter",
     "InvalidPath",
     "InvalidSyntax",
@@ -121,6 +123,10 @@ class Unauthorized(ScimError):
         self, detail: str = "Authentication required: send 'Authorization: Bearer <token>'."
     ) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="scim"'})
+
+
+class Forbidden(ScimError):
+    status = 403
 
 
 class NotFound(ScimError):

@@ -25,10 +25,14 @@ FINDINGS: dict[str, str] = {
     "LENIENT-MEMBERS-REMOVE-LIST": (
         "PATCH remove of 'members' with a value list (Entra ID); only those members removed"
     ),
+    "LENIENT-ADD-FILTER-CREATES": (
+        'PATCH add at a value filter matching nothing (e.g. emails[type eq "work"].value, '
+        "Entra ID); the value the filter describes was created"
+    ),
     "LENIENT-UNKNOWN-PARAM": "unknown query parameter ignored",
     "LENIENT-UNKNOWN-ATTRIBUTE": "attribute not defined by any schema of the resource ignored",
     "LENIENT-UNKNOWN-SCHEMA": "schema URI in 'schemas' that the resource type does not define",
-    "LENIENT-MEDIA-TYPE": "request body sent as application/json instead of application/scim+json",
+    "INFO-MEDIA-TYPE": "request body sent as application/json or with no Content-Type",
     # Observations on well-formed requests.
     "INFO-READONLY-IGNORED": "read-only attribute in the input ignored (RFC 7643 §2.2)",
     # Refusals: the request was answered with an error.

@@ -1,0 +1,103 @@
+"""``create_app(settings)``: the Starlette application. Routes only; the logic lives elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from reference_server import endpoints
+from reference_server.errors import MethodNotAllowed, NotFound, ScimError
+from reference_server.http import error_response, internal_error_response
+from reference_server.resources import Platform
+from reference_server.service import Handler, Server, scim_endpoint
+from reference_server.settings import ServerSettings
+from reference_server.store import SqliteStore
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("scim_harness.server")
+
+BASE = "/apps/{app}/scim/v2"
+
+
+def _route(path: str, handler: Handler, methods: list[str], rtype: str | None = None) -> Route:
+    endpoint = scim_endpoint(handler)
+    if rtype is None:
+        return Route(BASE + path, endpoint, methods=methods)
+
+    async def typed(request: Request) -> Response:
+        request.scope["endpoint_rtype"] = rtype
+        return await endpoint(request)
+
+    return Route(BASE + path, typed, methods=methods)
+
+
+def _resource_routes(rtype: str, endpoint: str) -> list[BaseRoute]:
+    return [
+        _route(endpoint, endpoints.list_resources, ["GET"], rtype),
+        _route(endpoint, endpoints.create, ["POST"], rtype),
+        _route(endpoint + "/.search", endpoints.search, ["POST"], rtype),
+        _route(endpoint + "/{id}", endpoints.get_one, ["GET"], rtype),
+        _route(endpoint + "/{id}", endpoints.replace, ["PUT"], rtype),
+        _route(endpoint + "/{id}", endpoints.patch_one, ["PATCH"], rtype),
+        _route(endpoint + "/{id}", endpoints.delete, ["DELETE"], rtype),
+    ]
+
+
+def scim_routes() -> list[BaseRoute]:
+    """The SCIM endpoints under each app's base URL (RFC 7644 §3.2)."""
+    return [
+        *_resource_routes("User", "/Users"),
+        *_resource_routes("Group", "/Groups"),
+        _route("/.search", endpoints.root_search, ["POST"]),
+        _route("/ServiceProviderConfig", endpoints.service_provider_config, ["GET"]),
+        _route("/ResourceTypes", endpoints.resource_types_list, ["GET"]),
+        _route("/ResourceTypes/{name}", endpoints.resource_type_one, ["GET"]),
+        _route("/Schemas", endpoints.schemas_list, ["GET"]),
+        _route("/Schemas/{urn}", endpoints.schema_one, ["GET"]),
+        _route("/Me", endpoints.me, ["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    ]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 as SCIM errors (RFC 7644 §3.12)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    error: ScimError
+    if status == 404:
+        error = NotFound(f"no endpoint at {request.url.path}")
+    elif status == 405:
+        error = MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+    else:
+        return internal_error_response()
+    response = error_response(error)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return internal_error_response()
+
+
+def create_app(
+    settings: ServerSettings | None = None,
+    *,
+    store: SqliteStore | None = None,
+    platform: Platform | None = None,
+    extra_routes: list[BaseRoute] | None = None,
+) -> Starlette:
+    """The reference server as an ASGI application."""
+    settings = settings or ServerSettings()
+    store = store or SqliteStore(settings.database)
+    server = Server(settings, store, platform)
+    handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _crash}
+    app = Starlette(routes=[*scim_routes(), *(extra_routes or [])], exception_handlers=handlers)
+    app.state.server = server
+    return app

@@ -1,0 +1,402 @@
+"""User and Group semantics (RFC 7643 §3-4, RFC 7644 §3.3-3.6).
+
+Server-assigned ids, ``meta`` and versions, uniqueness, readOnly/immutable/writeOnly rules,
+group member references, and the platform hooks (directory mapping, delete on deactivation)
+applied on every write. Every write runs in one store transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from reference_server import jsonschemas
+from reference_server.discovery import RequiredPath
+from reference_server.errors import (
+    InvalidValue,
+    Mutability,
+    NotFound,
+    PreconditionFailed,
+)
+from reference_server.findings import Findings
+from reference_server.normalize import normalize_resource
+from reference_server.schema import (
+    CORE_GROUP,
+    ResourceType,
+    format_datetime,
+    resource_type,
+)
+from reference_server.settings import AppSettings
+from reference_server.store import SqliteStore, StoredResource
+
+__all__ = ["AppContext", "Platform", "Resources", "WriteResult", "etag"]
+
+
+class Platform:
+    """Hooks of the platform side; the default does nothing (no mapping configured)."""
+
+    def check_and_map(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Refuse a resource missing required mapped attributes; return its directory record."""
+        return None
+
+    def required_paths(self, app: AppContext) -> list[RequiredPath]:
+        """The attributes the app's mapping makes required (shown in its /Schemas)."""
+        return []
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """The app a request is for: its name, SCIM base URL and settings."""
+
+    name: str
+    base_url: str
+    settings: AppSettings = field(default_factory=AppSettings)
+    mapping: Any = None
+
+    def location(self, rtype: ResourceType, rid: str) -> str:
+        return f"{self.base_url}{rtype.endpoint}/{rid}"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A write's outcome: the resource as stored (or as it was, when it got deleted)."""
+
+    resource: dict[str, Any]
+    deleted: bool = False
+
+
+def etag(version: int) -> str:
+    """The entity tag of a resource version (RFC 7644 §3.14: weak tags are fine)."""
+    return f'W/"{version}"'
+
+
+def _now() -> str:
+    return format_datetime(datetime.now(UTC))
+
+
+def _hash_password(password: str) -> str:
+    # A reference server only needs to prove the password arrived and is never returned.
+    salt = secrets.token_hex(8)
+    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+def _prune(value: Any) -> Any:
+    """Drop nulls and empty values: RFC 7643 §2.5, unassigned attributes are not returned."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [p for p in (_prune(v) for v in value) if p not in (None, [], {})]
+    return value
+
+
+class Resources:
+    """Create, read, replace, patch and delete Users and Groups of one store."""
+
+    def __init__(self, store: SqliteStore, platform: Platform | None = None) -> None:
+        self.store = store
+        self.platform = platform or Platform()
+
+    # -- reads --------------------------------------------------------------------------
+
+    def get(self, app: AppContext, rtype: ResourceType, rid: str) -> StoredResource:
+        stored = self.store.get(app.name, rtype.name, rid)
+        if stored is None:
+            # RFC 7644 §3.12: 404 for a resource that does not exist.
+            msg = f"{rtype.name} {rid!r} not found"
+            raise NotFound(msg)
+        return stored
+
+    def with_groups(self, app: AppContext, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Fill the readOnly ``groups`` of Users from the membership index (RFC 7643 §4.1.2)."""
+        if not users:
+            return users
+        groups_rt = resource_type("Group")
+        member_of = self.store.memberships(app.name, [u["id"] for u in users])
+        for user in users:
+            entries = member_of.get(user["id"])
+            if entries:
+                user["groups"] = [
+                    {
+                        "value": gid,
+                        "$ref": app.location(groups_rt, gid),
+                        "display": display,
+                        "type": "direct",
+                    }
+                    for gid, display in entries
+                ]
+        return users
+
+    # -- writes -------------------------------------------------------------------------
+
+    def create(
+        self, app: AppContext, rtype: ResourceType, body: Any, findings: Findings
+    ) -> WriteResult:
+        """POST: a new resource with a server-assigned id (RFC 7644 §3.3)."""
+        resource, password = self._prepare(app, rtype, body, findings)
+        rid = str(uuid.uuid4())
+        now = _now()
+        resource = {"id": rid, **resource}
+        resource["meta"] = {
+            "resourceType": rtype.name,
+            "created": now,
+            "lastModified": now,
+            "location": app.location(rtype, rid),
+            "version": etag(1),
+        }
+        with self.store.transaction():
+            self._resolve_members(app, rtype, resource)
+            directory = self.platform.check_and_map(app, rtype, resource)
+            self.store.insert(
+                app.name,
+                rtype.name,
+                resource,
+                name=_name_of(rtype, resource),
+                secret=None if password is None else _hash_password(password),
+                directory=directory,
+            )
+        if directory is not None:
+            findings.note("EFFECT-DIRECTORY-WRITTEN", f"{rtype.name} {rid} mapped")
+        return WriteResult(resource)
+
+    def replace(
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        rid: str,
+        body: Any,
+        findings: Findings,
+        if_match: str | None = None,
+    ) -> WriteResult:
+        """PUT: replace every writable attribute (RFC 7644 §3.5.1)."""
+        stored = self.get(app, rtype, rid)
+        check_if_match(stored, if_match)
+        resource, password = self._prepare(app, rtype, body, findings, stored=stored)
+        _check_immutable(rtype, stored.data, resource)
+        return self._commit(app, rtype, stored, resource, findings, password=password)
+
+    def apply(
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        rid: str,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+        findings: Findings,
+        if_match: str | None = None,
+    ) -> WriteResult:
+        """PATCH: ``change`` maps the stored resource to the new one (RFC 7644 §3.5.2)."""
+        stored = self.get(app, rtype, rid)
+        check_if_match(stored, if_match)
+        changed = change(copy.deepcopy(stored.data))
+        password = changed.pop("password", None)
+        resource = _prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
+        resource["id"] = stored.id
+        resource["schemas"] = _schemas_for(rtype, resource)
+        jsonschemas.check(_json_schema_name(rtype), resource)
+        return self._commit(app, rtype, stored, resource, findings, password=password)
+
+    def delete(
+        self, app: AppContext, rtype: ResourceType, rid: str, if_match: str | None = None
+    ) -> None:
+        """DELETE: the resource is gone, and so are its group memberships (RFC 7644 §3.6)."""
+        stored = self.get(app, rtype, rid)
+        check_if_match(stored, if_match)
+        with self.store.transaction():
+            self._delete(app, stored)
+
+    def _delete(self, app: AppContext, stored: StoredResource) -> int:
+        """Delete a resource and remove it from every group; returns the groups touched."""
+        groups = self.store.groups_with_member(app.name, stored.id)
+        group_rt = resource_type("Group")
+        for group in groups:
+            data = group.data
+            data["members"] = [m for m in data.get("members", []) if m.get("value") != stored.id]
+            if not data["members"]:
+                del data["members"]
+            self._store_update(app, group_rt, group, data)
+        self.store.delete(stored)
+        return len(groups)
+
+    def _commit(
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        stored: StoredResource,
+        resource: dict[str, Any],
+        findings: Findings,
+        *,
+        password: Any = None,
+    ) -> WriteResult:
+        with self.store.transaction():
+            self._resolve_members(app, rtype, resource)
+            if (
+                rtype.name == "User"
+                and app.settings.delete_on_deactivate
+                and resource.get("active") is False
+            ):
+                # Platform option: a user deactivated in the source is deleted here.
+                touched = self._delete(app, stored)
+                findings.note(
+                    "EFFECT-DELETED-ON-DEACTIVATION",
+                    f"user {stored.id} deleted (delete-on-deactivate is on); "
+                    f"removed from {touched} group(s)",
+                )
+                resource["meta"] = {**stored.data["meta"], "lastModified": _now()}
+                return WriteResult(resource, deleted=True)
+            directory = self.platform.check_and_map(app, rtype, resource)
+            self._store_update(
+                app,
+                rtype,
+                stored,
+                resource,
+                directory=directory,
+                password=password,
+            )
+        if directory is not None:
+            findings.note("EFFECT-DIRECTORY-WRITTEN", f"{rtype.name} {stored.id} mapped")
+        return WriteResult(resource)
+
+    def _store_update(
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        stored: StoredResource,
+        resource: dict[str, Any],
+        *,
+        directory: dict[str, Any] | None = None,
+        password: Any = None,
+    ) -> None:
+        version = stored.version + 1
+        resource["meta"] = {
+            **stored.data["meta"],
+            "lastModified": _now(),
+            "version": etag(version),
+        }
+        if directory is None and stored.directory is not None and rtype.name == "Group":
+            directory = self.platform.check_and_map(app, rtype, resource)
+        self.store.update(
+            app.name,
+            stored,
+            resource,
+            name=_name_of(rtype, resource),
+            version=version,
+            secret=_hash_password(password) if isinstance(password, str) else None,
+            directory=directory if directory is not None else stored.directory,
+        )
+
+    # -- input --------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        body: Any,
+        findings: Findings,
+        stored: StoredResource | None = None,
+    ) -> tuple[dict[str, Any], str | None]:
+        """Normalise and validate a POST/PUT body; returns (resource, password)."""
+        resource = normalize_resource(rtype, body, findings)
+        jsonschemas.check(_json_schema_name(rtype), resource)
+        # RFC 7643 §2.2: readOnly attributes in a request SHALL be ignored.
+        for key in ("id", "meta", "groups"):
+            if key in resource:
+                value = resource.pop(key)
+                if stored is not None and key == "id" and value != stored.id:
+                    findings.note(
+                        "INFO-READONLY-IGNORED", f"id {value!r} in the body ignored (URL wins)"
+                    )
+                else:
+                    findings.note("INFO-READONLY-IGNORED", f"{key} in the body ignored")
+        password = resource.pop("password", None)
+        resource = _prune(resource)
+        for member in resource.get("members", []):
+            member.pop("display", None)
+        resource["schemas"] = _schemas_for(rtype, resource)
+        if stored is not None:
+            resource = {"id": stored.id, **resource}
+        return resource, password if isinstance(password, str) else None
+
+    def _resolve_members(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> None:
+        """Group members must exist in the same app; the server fills display, type, $ref."""
+        members = resource.get("members")
+        if rtype.name != "Group" or not members:
+            return
+        unique: dict[str, dict[str, Any]] = {}
+        for member in members:
+            unique.setdefault(member["value"], member)
+        found = self.store.get_many(app.name, list(unique))
+        out: list[dict[str, Any]] = []
+        for value in unique:
+            target = found.get(value)
+            if target is None:
+                # RFC 7643 §4.2: members reference existing resources of this service provider.
+                msg = f"members: no User or Group with id {value!r} in this app"
+                raise InvalidValue(msg)
+            if value == resource.get("id"):
+                msg = f"members: group {value!r} cannot be a member of itself"
+                raise InvalidValue(msg)
+            target_rt = resource_type(target.rtype)
+            display = target.data.get("displayName") or target.data.get("userName")
+            entry: dict[str, Any] = {
+                "value": value,
+                "$ref": app.location(target_rt, value),
+                "type": target.rtype,
+            }
+            if display:
+                entry["display"] = display
+            out.append(entry)
+        resource["members"] = out
+
+
+def check_if_match(stored: StoredResource, if_match: str | None) -> None:
+    """RFC 7644 §3.14: a write with a stale If-Match answers 412."""
+    if if_match is None:
+        return
+    tags = {t.strip() for t in if_match.split(",")}
+    if "*" in tags:
+        return
+    current = etag(stored.version)
+    if current not in tags and current.removeprefix("W/") not in tags:
+        msg = f"If-Match {if_match} does not match the current version {current}"
+        raise PreconditionFailed(msg)
+
+
+def _check_immutable(rtype: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """RFC 7643 §7: an immutable attribute, once set, cannot change."""
+    for _schema, attr in rtype.iter_attributes():
+        if (
+            attr.mutability == "immutable"
+            and attr.name in old
+            and old[attr.name] != new.get(attr.name)
+        ):
+            msg = f"{attr.name} is immutable and cannot be changed"
+            raise Mutability(msg)
+
+
+def _schemas_for(rtype: ResourceType, resource: dict[str, Any]) -> list[str]:
+    """Core schema plus each extension the resource carries (RFC 7643 §3)."""
+    return [rtype.schema.id, *(e.id for e in rtype.extensions if e.id in resource)]
+
+
+def _json_schema_name(rtype: ResourceType) -> str:
+    return "group" if rtype.schema.id == CORE_GROUP else "user"
+
+
+def _name_of(rtype: ResourceType, resource: dict[str, Any]) -> str:
+    key = "userName" if rtype.name == "User" else "displayName"
+    value = resource.get(key)
+    if not isinstance(value, str) or not value.strip():
+        # RFC 7643 §4.1.1 / §4.2: userName and displayName are REQUIRED and non-empty.
+        msg = f"{key} is required and must be a non-empty string"
+        raise InvalidValue(msg)
+    return value

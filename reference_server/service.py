@@ -1,0 +1,210 @@
+"""The running server's state and the request pipeline every SCIM endpoint goes through.
+
+Pipeline: authenticate the app by its bearer token, read the body within the size limit,
+run the handler, turn any refusal into the RFC 7644 §3.12 body, and record the exchange with
+its findings in the app's request record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reference_server import auth
+from reference_server.discovery import Features
+from reference_server.errors import NotFound, ScimError, Unauthorized
+from reference_server.findings import Findings
+from reference_server.http import error_response, internal_error_response, parse_json, read_body
+from reference_server.resources import AppContext, Platform, Resources
+from reference_server.schema import format_datetime
+from reference_server.settings import AppSettings, ServerSettings
+from reference_server.store import SqliteStore
+
+__all__ = ["Call", "Server", "scim_endpoint"]
+
+log = logging.getLogger("scim_harness.server")
+
+_MASK = "***"
+_SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
+_MAX_RECORDED_BODY = 64 * 1024
+
+
+@dataclass
+class Call:
+    """One SCIM request as the handlers see it."""
+
+    request: Request
+    app: AppContext
+    findings: Findings
+    body: bytes = b""
+    _json: Any = field(default=None, repr=False)
+    _parsed: bool = False
+
+    @property
+    def query(self) -> QueryParams:
+        return self.request.query_params
+
+    def json(self) -> Any:
+        """The parsed body (415 for an unsupported Content-Type, 400 for malformed JSON)."""
+        if not self._parsed:
+            self._json = parse_json(
+                self.request.headers.get("content-type"), self.body, self.findings
+            )
+            self._parsed = True
+        return self._json
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+
+class Server:
+    """What the endpoints share: the store, the resource semantics and the features."""
+
+    def __init__(
+        self, settings: ServerSettings, store: SqliteStore, platform: Platform | None = None
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.resources = Resources(store, platform)
+        self.features = Features(
+            max_results=settings.max_results,
+        )
+
+    def app_context(self, name: str, request: Request) -> AppContext:
+        row = self.store.get_app(name)
+        if row is None:
+            msg = f"no app named {name!r}"
+            raise NotFound(msg)
+        base = str(request.base_url).rstrip("/")
+        return AppContext(
+            name=row.name,
+            base_url=f"{base}/apps/{row.name}/scim/v2",
+            settings=AppSettings.from_json(row.settings),
+            mapping=row.mapping,
+        )
+
+    def record(self, call: Call, response: Response, at: str, elapsed_ms: float) -> None:
+        """Append the exchange, secrets masked, to the app's request record."""
+        request = call.request
+        headers = {
+            k: (_mask_header(v) if k.lower() in _SECRET_HEADERS else v)
+            for k, v in request.headers.items()
+        }
+        record = {
+            "at": at,
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "headers": headers,
+            "body": _recorded_body(call),
+            "status": response.status_code,
+            "response_headers": {
+                k: v
+                for k, v in response.headers.items()
+                if k.lower() in ("content-type", "location", "etag")
+            },
+            "response": _recorded_response(response),
+            "elapsed_ms": round(elapsed_ms, 3),
+            "findings": call.findings.as_json(),
+        }
+        self.store.record_request(
+            call.app.name,
+            at,
+            request.method,
+            request.url.path,
+            request.url.query,
+            record,
+            [f.id for f in call.findings.items],
+            call.app.settings.retention,
+        )
+
+
+def _mask_header(value: str) -> str:
+    scheme, _, rest = value.partition(" ")
+    return f"{scheme} {_MASK}" if rest else _MASK
+
+
+def _mask_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (_MASK if k.lower() == "password" else _mask_secrets(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_secrets(v) for v in value]
+    return value
+
+
+def _recorded_body(call: Call) -> Any:
+    if not call.body:
+        return None
+    try:
+        return _mask_secrets(json.loads(call.body))
+    except (ValueError, RecursionError):
+        text = call.body[:_MAX_RECORDED_BODY].decode("utf-8", "replace")
+        return {"unparsed": text}
+
+
+def _recorded_response(response: Response) -> Any:
+    body = bytes(response.body) if response.body else b""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"unparsed": body[:_MAX_RECORDED_BODY].decode("utf-8", "replace")}
+
+
+Handler = Callable[[Call], Response]
+
+
+def scim_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a SCIM handler in the pipeline: auth, body, errors, request record."""
+
+    async def endpoint(request: Request) -> Response:
+        server: Server = request.app.state.server
+        started = datetime.now(UTC)
+        app_name = request.path_params["app"]
+        findings = Findings()
+        call: Call | None = None
+        try:
+            try:
+                app = server.app_context(app_name, request)
+            except NotFound:
+                # No such app: answer as for a bad token, so app names cannot be probed.
+                raise Unauthorized(f"the bearer token is not valid for app {app_name!r}") from None
+            findings.lenient = app.settings.lenient
+            call = Call(request, app, findings)
+            token = auth.bearer_token(request.headers.get("authorization"))
+            if auth.app_for_token(server.store, token) != app_name:
+                # RFC 6750 §3.1: a token of another app is no token here.
+                msg = f"the bearer token is not valid for app {app_name!r}"
+                raise Unauthorized(msg)
+            if request.method in ("POST", "PUT", "PATCH"):
+                call.body = await read_body(request, server.settings.max_body_bytes)
+            response = handler(call)
+        except ScimError as error:
+            findings.note(
+                "REJECTED", f"{error.status} {error.scim_type or ''} {error.detail}".strip()
+            )
+            response = error_response(error)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            findings.note("REJECTED", "500 internal server error")
+            response = internal_error_response()
+        if call is not None:
+            elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
+            try:
+                server.record(call, response, format_datetime(started), elapsed)
+            except Exception:
+                log.exception("could not record the request")
+        return response
+
+    return endpoint

@@ -1,0 +1,513 @@
+"""Storage behind one small interface; SQLite (a file or ``:memory:``) is the embedded default.
+
+The store knows rows, indexes and transactions; it knows nothing of SCIM rules. Each
+request's writes run inside :meth:`SqliteStore.transaction`, so a crash mid-request leaves
+nothing half-written. Calls are synchronous: each is a few microseconds of indexed SQLite
+work, cheaper than a hop to a thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from reference_server import filters
+from reference_server.errors import Uniqueness
+from reference_server.schema import ResourceType, fold
+from reference_server.sqlite_db import connect
+
+__all__ = ["AppRow", "Page", "SqliteStore", "StoredResource"]
+
+
+@dataclass(frozen=True)
+class AppRow:
+    name: str
+    settings: dict[str, Any]
+    mapping: dict[str, Any] | None
+    created: str
+
+
+@dataclass(frozen=True)
+class StoredResource:
+    seq: int
+    id: str
+    rtype: str
+    version: int
+    data: dict[str, Any]
+    directory: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    resources: list[dict[str, Any]]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SqliteStore:
+    """Apps, tokens, resources with their derived indexes, and the request record."""
+
+    def __init__(self, database: str = ":memory:") -> None:
+        self.database = database
+        self._conn = connect(database)
+        self._depth = 0
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of writes; nested uses join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        # IMMEDIATE: take the write lock up front, so several worker processes on one file
+        # serialise cleanly instead of failing on lock upgrade.
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # -- key/value meta -----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- apps and tokens ----------------------------------------------------------------
+
+    def create_app(
+        self, name: str, settings: dict[str, Any], mapping: dict[str, Any] | None, created: str
+    ) -> AppRow:
+        try:
+            self._conn.execute(
+                "INSERT INTO apps(name, settings, mapping, created) VALUES (?, ?, ?, ?)",
+                (name, _dumps(settings), None if mapping is None else _dumps(mapping), created),
+            )
+        except sqlite3.IntegrityError:
+            msg = f"an app named {name!r} already exists"
+            raise Uniqueness(msg) from None
+        return AppRow(name, settings, mapping, created)
+
+    def get_app(self, name: str) -> AppRow | None:
+        row = self._conn.execute(
+            "SELECT name, settings, mapping, created FROM apps WHERE name = ?", (name,)
+        ).fetchone()
+        return None if row is None else _app_row(row)
+
+    def list_apps(self) -> list[AppRow]:
+        rows = self._conn.execute(
+            "SELECT name, settings, mapping, created FROM apps ORDER BY name"
+        ).fetchall()
+        return [_app_row(r) for r in rows]
+
+    def update_app(
+        self,
+        name: str,
+        *,
+        settings: dict[str, Any] | None = None,
+        mapping: dict[str, Any] | None = None,
+    ) -> None:
+        if settings is not None:
+            self._conn.execute(
+                "UPDATE apps SET settings = ? WHERE name = ?", (_dumps(settings), name)
+            )
+        if mapping is not None:
+            self._conn.execute(
+                "UPDATE apps SET mapping = ? WHERE name = ?", (_dumps(mapping), name)
+            )
+
+    def delete_app(self, name: str) -> bool:
+        """Delete an app with its tokens, resources, directory records and request record."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM requests WHERE app = ?", (name,))
+            self._conn.execute("DELETE FROM group_members WHERE app = ?", (name,))
+            self._conn.execute("DELETE FROM resource_emails WHERE app = ?", (name,))
+            self._conn.execute("DELETE FROM resources WHERE app = ?", (name,))
+            cur = self._conn.execute("DELETE FROM apps WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    def add_token(self, app: str, token_hash: str, label: str, created: str) -> None:
+        self._conn.execute(
+            "INSERT INTO tokens(hash, app, label, created) VALUES (?, ?, ?, ?)",
+            (token_hash, app, label, created),
+        )
+
+    def token_app(self, token_hash: str) -> tuple[str, str] | None:
+        """(stored hash, app) of the token with this hash, or None."""
+        row = self._conn.execute(
+            "SELECT hash, app FROM tokens WHERE hash = ?", (token_hash,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def list_tokens(self, app: str) -> list[dict[str, str]]:
+        rows = self._conn.execute(
+            "SELECT hash, label, created FROM tokens WHERE app = ? ORDER BY created", (app,)
+        ).fetchall()
+        return [{"id": r[0][:12], "label": r[1], "created": r[2]} for r in rows]
+
+    def revoke_tokens(self, app: str, token_id: str | None = None) -> int:
+        """Revoke one token (by the id :meth:`list_tokens` shows) or all of an app's."""
+        if token_id is None:
+            cur = self._conn.execute("DELETE FROM tokens WHERE app = ?", (app,))
+        else:
+            cur = self._conn.execute(
+                "DELETE FROM tokens WHERE app = ? AND substr(hash, 1, 12) = ?", (app, token_id)
+            )
+        return cur.rowcount
+
+    # -- resources ----------------------------------------------------------------------
+
+    def get(self, app: str, rtype: str, rid: str) -> StoredResource | None:
+        row = self._conn.execute(
+            "SELECT seq, id, rtype, version, data, directory FROM resources "
+            "WHERE app = ? AND id = ? AND rtype = ?",
+            (app, rid, rtype),
+        ).fetchone()
+        return None if row is None else _stored(row)
+
+    def get_any(self, app: str, rid: str) -> StoredResource | None:
+        row = self._conn.execute(
+            "SELECT seq, id, rtype, version, data, directory FROM resources "
+            "WHERE app = ? AND id = ?",
+            (app, rid),
+        ).fetchone()
+        return None if row is None else _stored(row)
+
+    def get_many(self, app: str, ids: Sequence[str]) -> dict[str, StoredResource]:
+        """The resources among ``ids`` that exist in this app, keyed by id."""
+        found: dict[str, StoredResource] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT seq, id, rtype, version, data, directory FROM resources "
+                f"WHERE app = ? AND id IN ({marks})",
+                (app, *chunk),
+            ).fetchall()
+            for row in rows:
+                stored = _stored(row)
+                found[stored.id] = stored
+        return found
+
+    def id_by_name(self, app: str, rtype: str, name: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT id FROM resources WHERE app = ? AND rtype = ? AND name_key = ?",
+            (app, rtype, fold(name)),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def insert(
+        self,
+        app: str,
+        rtype: str,
+        resource: dict[str, Any],
+        *,
+        name: str,
+        secret: str | None = None,
+        directory: dict[str, Any] | None = None,
+    ) -> None:
+        """Insert a resource with version 1; a taken name is 409 uniqueness."""
+        try:
+            cur = self._conn.execute(
+                "INSERT INTO resources(app, rtype, id, name_key, external_id, version, data, "
+                "secret, directory) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                (
+                    app,
+                    rtype,
+                    resource["id"],
+                    fold(name),
+                    resource.get("externalId"),
+                    _dumps(resource),
+                    secret,
+                    None if directory is None else _dumps(directory),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise _name_taken(rtype, name) from None
+        self._write_indexes(app, int(cur.lastrowid or 0), rtype, resource, fresh=True)
+
+    def update(
+        self,
+        app: str,
+        stored: StoredResource,
+        resource: dict[str, Any],
+        *,
+        name: str,
+        version: int,
+        secret: str | None = None,
+        keep_secret: bool = True,
+        directory: dict[str, Any] | None = None,
+    ) -> None:
+        """Replace a stored resource's content (its id and seq stay)."""
+        sets = "name_key = ?, external_id = ?, version = ?, data = ?, directory = ?"
+        params: list[Any] = [
+            fold(name),
+            resource.get("externalId"),
+            version,
+            _dumps(resource),
+            None if directory is None else _dumps(directory),
+        ]
+        if not keep_secret or secret is not None:
+            sets += ", secret = ?"
+            params.append(secret)
+        try:
+            self._conn.execute(f"UPDATE resources SET {sets} WHERE seq = ?", (*params, stored.seq))
+        except sqlite3.IntegrityError:
+            raise _name_taken(stored.rtype, name) from None
+        self._write_indexes(app, stored.seq, stored.rtype, resource, fresh=False)
+
+    def delete(self, stored: StoredResource) -> None:
+        self._conn.execute("DELETE FROM group_members WHERE group_seq = ?", (stored.seq,))
+        self._conn.execute("DELETE FROM resource_emails WHERE seq = ?", (stored.seq,))
+        self._conn.execute("DELETE FROM resources WHERE seq = ?", (stored.seq,))
+
+    def groups_with_member(self, app: str, member_id: str) -> list[StoredResource]:
+        rows = self._conn.execute(
+            "SELECT r.seq, r.id, r.rtype, r.version, r.data, r.directory FROM resources r "
+            "WHERE r.seq IN (SELECT group_seq FROM group_members WHERE app = ? AND member_id = ?) "
+            "ORDER BY r.seq",
+            (app, member_id),
+        ).fetchall()
+        return [_stored(r) for r in rows]
+
+    def memberships(self, app: str, member_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each member id, the (group id, group displayName) pairs it belongs to."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        unique = list(dict.fromkeys(member_ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT m.member_id, r.id, r.data ->> '$.displayName' FROM group_members m "
+                "JOIN resources r ON r.seq = m.group_seq "
+                f"WHERE m.app = ? AND m.member_id IN ({marks}) ORDER BY r.seq",
+                (app, *chunk),
+            ).fetchall()
+            for member_id, group_id, display in rows:
+                out.setdefault(member_id, []).append((group_id, display))
+        return out
+
+    def directory_records(
+        self, app: str, rtype: str, start: int, count: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        total = self._conn.execute(
+            "SELECT count(*) FROM resources WHERE app = ? AND rtype = ? AND directory IS NOT NULL",
+            (app, rtype),
+        ).fetchone()[0]
+        rows = self._conn.execute(
+            "SELECT directory FROM resources WHERE app = ? AND rtype = ? AND directory IS NOT NULL "
+            "ORDER BY seq LIMIT ? OFFSET ?",
+            (app, rtype, count, start),
+        ).fetchall()
+        return int(total), [json.loads(r[0]) for r in rows]
+
+    def search(
+        self,
+        app: str,
+        rtype: ResourceType,
+        flt: filters.Filter | None,
+        *,
+        sort: filters.AttrPath | None = None,
+        descending: bool = False,
+        start: int = 0,
+        count: int | None = None,
+    ) -> Page:
+        """Resources of one type matching ``flt``, in a stable order, one page of them.
+
+        The filter is compiled to SQL (indexes serve ``eq`` on userName, externalId and
+        emails); a node that cannot be pushed down is evaluated in Python over the rows, with
+        the same results.
+        """
+        where = "r.app = ? AND r.rtype = ?"
+        params: list[Any] = [app, rtype.name]
+        residual: filters.Filter | None = None
+        if flt is not None:
+            compiled = filters.compile_filter(flt, rtype)
+            if compiled is None:
+                residual = flt
+            else:
+                where += f" AND ({compiled[0]})"
+                params.extend(compiled[1])
+        order = "r.seq"
+        if sort is not None:
+            key = filters.sort_key_sql(sort, rtype)
+            direction = "DESC" if descending else "ASC"
+            # RFC 7644 §3.4.2.3: resources without the attribute sort last in either order.
+            order = f"({key}) IS NULL, ({key}) {direction}, r.seq"
+        if residual is None:
+            total = self._conn.execute(
+                f"SELECT count(*) FROM resources r WHERE {where}", params
+            ).fetchone()[0]
+            if count == 0:
+                return Page(int(total), [])
+            limit = -1 if count is None else count
+            rows = self._conn.execute(
+                f"SELECT r.data FROM resources r WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, limit, start),
+            ).fetchall()
+            return Page(int(total), [json.loads(r[0]) for r in rows])
+        rows = self._conn.execute(
+            f"SELECT r.data FROM resources r WHERE {where} ORDER BY {order}", params
+        ).fetchall()
+        matched = [
+            d for d in (json.loads(r[0]) for r in rows) if filters.matches(residual, d, rtype)
+        ]
+        end = None if count is None else start + count
+        return Page(len(matched), matched[start:end])
+
+    # -- derived indexes ----------------------------------------------------------------
+
+    def _write_indexes(
+        self, app: str, seq: int, rtype: str, resource: dict[str, Any], *, fresh: bool
+    ) -> None:
+        if rtype == "User":
+            if not fresh:
+                self._conn.execute("DELETE FROM resource_emails WHERE seq = ?", (seq,))
+            emails = [
+                (
+                    seq,
+                    app,
+                    fold(e["value"]),
+                    fold(e["type"]) if isinstance(e.get("type"), str) else None,
+                )
+                for e in resource.get("emails") or ()
+                if isinstance(e, dict) and isinstance(e.get("value"), str)
+            ]
+            if emails:
+                self._conn.executemany(
+                    "INSERT INTO resource_emails(seq, app, value_key, type_key) VALUES (?,?,?,?)",
+                    emails,
+                )
+        elif rtype == "Group":
+            if not fresh:
+                self._conn.execute("DELETE FROM group_members WHERE group_seq = ?", (seq,))
+            members = [
+                (seq, app, m["value"])
+                for m in resource.get("members") or ()
+                if isinstance(m, dict) and isinstance(m.get("value"), str)
+            ]
+            if members:
+                self._conn.executemany(
+                    "INSERT INTO group_members(group_seq, app, member_id) VALUES (?,?,?)", members
+                )
+
+    # -- request record -----------------------------------------------------------------
+
+    def record_request(
+        self,
+        app: str,
+        at: str,
+        method: str,
+        path: str,
+        query: str,
+        record: dict[str, Any],
+        finding_ids: Sequence[str],
+        retention: int,
+    ) -> None:
+        """Append to an app's request record, keeping at most ``retention`` entries."""
+        with self.transaction():
+            cur = self._conn.execute(
+                "INSERT INTO requests(app, at, method, path, query, record, findings) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (app, at, method, path, query, _dumps(record), " ".join(finding_ids)),
+            )
+            seq = cur.lastrowid
+            if retention < 64 or (seq or 0) % 64 == 0:
+                self._trim_requests(app, retention)
+
+    def _trim_requests(self, app: str, retention: int) -> None:
+        self._conn.execute(
+            "DELETE FROM requests WHERE app = ? AND seq <= ("
+            "SELECT seq FROM requests WHERE app = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (app, app, retention),
+        )
+
+    def requests(
+        self,
+        app: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        finding: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+        retention: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Recorded requests of an app, oldest first, each with its ``seq``."""
+        if retention is not None:
+            self._trim_requests(app, retention)
+        where = "app = ? AND seq > ?"
+        params: list[Any] = [app, after_seq]
+        if since:
+            where += " AND at >= ?"
+            params.append(since)
+        if until:
+            where += " AND at <= ?"
+            params.append(until)
+        if finding:
+            where += " AND (' ' || findings || ' ') LIKE ?"
+            params.append(f"% {finding} %")
+        rows = self._conn.execute(
+            f"SELECT seq, record FROM requests WHERE {where} ORDER BY seq LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [{"seq": r[0], **json.loads(r[1])} for r in rows]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Raw access for diagnostics and tests (never used on a request path)."""
+        return self._conn.execute(sql, params)
+
+
+def _name_taken(rtype: str, name: str) -> Uniqueness:
+    attr = "userName" if rtype == "User" else "displayName"
+    # RFC 7644 §3.3: 409 uniqueness when the attribute's value is taken.
+    return Uniqueness(f"{attr} {name!r} is already taken by another {rtype} in this app")
+
+
+def _app_row(row: Sequence[Any]) -> AppRow:
+    return AppRow(
+        name=row[0],
+        settings=json.loads(row[1]),
+        mapping=None if row[2] is None else json.loads(row[2]),
+        created=row[3],
+    )
+
+
+def _stored(row: Sequence[Any]) -> StoredResource:
+    return StoredResource(
+        seq=row[0],
+        id=row[1],
+        rtype=row[2],
+        version=row[3],
+        data=json.loads(row[4]),
+        directory=None if row[5] is None else json.loads(row[5]),
+    )

@@ -1,0 +1,91 @@
+"""Groups: members reference existing resources; deleting a user removes it from groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import group_body, user_body
+
+
+async def _user(scim: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    response = await scim.post("/Users", json=user_body(name))
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def test_server_fills_member_display_type_and_ref(scim: httpx.AsyncClient) -> None:
+    """Members get display, type and $ref from the referenced user (RFC 7643 §4.2)."""
+    user = await _user(scim, "babs.jensen")
+    response = await scim.post("/Groups", json=group_body("Tour Guides", [user["id"]]))
+    assert response.status_code == 201
+    member = response.json()["members"][0]
+    assert member == {
+        "value": user["id"],
+        "$ref": f"http://testserver/apps/demo/scim/v2/Users/{user['id']}",
+        "type": "User",
+        "display": user["displayName"],
+    }
+
+
+async def test_unknown_member_is_refused(scim: httpx.AsyncClient) -> None:
+    """A member id that is not a resource of this app is 400 invalidValue; nothing is stored."""
+    response = await scim.post("/Groups", json=group_body("Ghosts", ["no-such-id"]))
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert "no-such-id" in response.json()["detail"]
+    assert (await scim.get("/Groups")).json()["totalResults"] == 0
+
+
+async def test_duplicate_display_name_is_409(scim: httpx.AsyncClient) -> None:
+    """Group displayName is unique per app: 409 uniqueness."""
+    assert (await scim.post("/Groups", json=group_body("Pilots"))).status_code == 201
+    response = await scim.post("/Groups", json=group_body("pilots"))
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+
+
+async def test_user_shows_its_groups(scim: httpx.AsyncClient) -> None:
+    """A user's readOnly groups attribute lists the groups it is a member of."""
+    user = await _user(scim, "kim.member")
+    group = (await scim.post("/Groups", json=group_body("Crew", [user["id"]]))).json()
+    fetched = (await scim.get(f"/Users/{user['id']}")).json()
+    assert [(g["value"], g["display"]) for g in fetched["groups"]] == [(group["id"], "Crew")]
+
+
+async def test_deleting_a_user_removes_it_from_every_group(scim: httpx.AsyncClient) -> None:
+    """Deleting a user removes it from each group it was in."""
+    a = await _user(scim, "a.member")
+    b = await _user(scim, "b.member")
+    g1 = (await scim.post("/Groups", json=group_body("One", [a["id"], b["id"]]))).json()
+    g2 = (await scim.post("/Groups", json=group_body("Two", [a["id"]]))).json()
+    assert (await scim.delete(f"/Users/{a['id']}")).status_code == 204
+    one = (await scim.get(f"/Groups/{g1['id']}")).json()
+    two = (await scim.get(f"/Groups/{g2['id']}")).json()
+    assert [m["value"] for m in one["members"]] == [b["id"]]
+    assert "members" not in two
+    assert one["meta"]["version"] != g1["meta"]["version"]
+
+
+async def test_member_add_and_remove_by_patch(scim: httpx.AsyncClient) -> None:
+    """PATCH adds members and removes one with members[value eq ...]."""
+    a = await _user(scim, "p.one")
+    b = await _user(scim, "p.two")
+    group = (await scim.post("/Groups", json=group_body("Patchers"))).json()
+    add = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            {"op": "add", "path": "members", "value": [{"value": a["id"]}, {"value": b["id"]}]}
+        ],
+    }
+    response = await scim.patch(f"/Groups/{group['id']}", json=add)
+    assert response.status_code == 200
+    assert {m["value"] for m in response.json()["members"]} == {a["id"], b["id"]}
+    remove = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "remove", "path": f'members[value eq "{a["id"]}"]'}],
+    }
+    response = await scim.patch(f"/Groups/{group['id']}", json=remove)
+    assert [m["value"] for m in response.json()["members"]] == [b["id"]]
