@@ -36,6 +36,7 @@ from reference_server.filter_parse import (
     parse_filter,
     parse_patch_path,
 )
+from reference_server.filter_sql import compile_filter, order_by_sql, sort_key_sql
 
 __all__ = [
     "MAX_NESTING",
@@ -52,16 +53,19 @@ __all__ = [
     "Present",
     "Resolved",
     "ValuePath",
+    "compile_filter",
     "format_filter",
     "format_patch_path",
     "format_path",
     "matches",
     "matches_value",
+    "order_by_sql",
     "parse_attr_path",
     "parse_filter",
     "parse_patch_path",
     "resolve_path",
     "resolve_sub",
     "sort_key",
+    "sort_key_sql",
     "sort_resources",
 ]
