@@ -1,0 +1,164 @@
+"""What a conformance run produces: checks, verdicts with their evidence, and the report.
+
+A :class:`Check` is a rule with a stable id, its RFC keyword level, the section or platform
+rule it enforces, a one-line claim and a fix hint. A :class:`Result` is one verdict on one
+check, with the exchanges that show why. A :class:`Report` holds a run's results; its exit
+code is 0 only when no MUST check failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "Check",
+    "CheckFailed",
+    "CheckSkipped",
+    "Exchange",
+    "Level",
+    "NotExercised",
+    "Outcome",
+    "Report",
+    "Result",
+]
+
+
+class Level(StrEnum):
+    """RFC 2119 keyword of the rule; platform rules are MUST."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    MAY = "MAY"
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_EXERCISED = "not-exercised"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule the harness checks."""
+
+    id: str
+    """Stable id: ``SRV-FLT-003``, ``CLI-CRT-002``; reports, docs and CI gates name it."""
+    side: str
+    """``server`` or ``client``."""
+    area: str
+    """Group for reports and pytest markers, e.g. ``filter``, ``patch``, ``platform``."""
+    level: Level
+    reference: str
+    """``RFC 7644 §3.4.2.2`` or ``Platform: required attributes``."""
+    claim: str
+    """One line: what a conforming implementation does."""
+    fix: str
+    """How to fix a failure, addressed to the integrator."""
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["level"] = str(self.level)
+        return data
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response, as evidence."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: Any = None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: Any = None
+    note: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def headline(self) -> str:
+        return f"{self.method} {self.url} -> {self.status}"
+
+
+class CheckFailed(Exception):
+    """Raised inside a check: the rule is broken; the message says how."""
+
+
+class CheckSkipped(Exception):
+    """Raised inside a check: it does not apply to this target (the message says why)."""
+
+
+class NotExercised(Exception):
+    """Raised inside a client check: the traffic holds no evidence either way."""
+
+
+@dataclass
+class Result:
+    """One verdict on one check."""
+
+    check: Check
+    outcome: Outcome
+    message: str = ""
+    exchanges: list[Exchange] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    @property
+    def blocking(self) -> bool:
+        """A failed (or errored) MUST check fails the run."""
+        return self.check.level is Level.MUST and self.outcome in (Outcome.FAILED, Outcome.ERROR)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.check.id,
+            "check": self.check.as_json(),
+            "outcome": str(self.outcome),
+            "message": self.message,
+            "duration_ms": round(self.duration_ms, 3),
+            "exchanges": [e.as_json() for e in self.exchanges],
+        }
+
+
+@dataclass
+class Report:
+    """The results of one run against one target."""
+
+    side: str
+    target: str
+    results: list[Result] = field(default_factory=list)
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    duration_s: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+    """Run parameters worth printing: profile, seed, app..."""
+
+    def counts(self) -> dict[str, int]:
+        out = {str(o): 0 for o in Outcome}
+        for r in self.results:
+            out[str(r.outcome)] += 1
+        return out
+
+    @property
+    def blocking(self) -> list[Result]:
+        return [r for r in self.results if r.blocking]
+
+    @property
+    def exit_code(self) -> int:
+        """0 only when no MUST check failed."""
+        return 1 if self.blocking else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "target": self.target,
+            "started": self.started,
+            "duration_s": round(self.duration_s, 3),
+            "details": self.details,
+            "counts": self.counts(),
+            "exit_code": self.exit_code,
+            "results": [r.as_json() for r in self.results],
+        }
