@@ -62,14 +62,14 @@ def apply_pathless(op: str, resource: dict[str, Any], value: Any, ctx: OpContext
 
 
 def _is_path_key(rtype: ResourceType, key: str) -> bool:
-    """``name.givenName`` or ``urn:...:enterprise:2.0:User:department``: a path, not a name."""
+    """``name.givenName``, ``emails[type eq "work"].value`` or ``urn:...:User:department``."""
     lowered = key.lower()
     if lowered.startswith("urn:"):
         return any(
             lowered.startswith(f"{urn.lower()}:") and len(key) > len(urn) + 1
             for urn in rtype.schema_ids
         )
-    return "." in key
+    return "." in key or "[" in key
 
 
 def _take_echoes(

@@ -255,3 +255,27 @@ def test_user_and_group_ids_are_kept() -> None:
     """The engine never touches ``id``."""
     assert run(user(), op("add", "nickName", "B")).resource["id"] == USER_ID
     assert run(group(), op("add", "displayName", "G")).resource["id"] == GROUP_ID
+
+
+def test_add_at_a_filter_on_an_unknown_sub_attribute_is_no_target() -> None:
+    """A misspelt filter (``tpye``) matches nothing and describes no value: noTarget."""
+    with pytest.raises(NoTarget):
+        run(user(), op("add", 'emails[tpye eq "work"].value', "b@example.com"))
+
+
+def test_path_names_are_case_insensitive() -> None:
+    """RFC 7643 §2.1: ``EMAILS[TYPE eq "work"].VALUE`` is ``emails[type eq "work"].value``."""
+    result = run(user(), op("add", 'EMAILS[TYPE eq "work"].VALUE', "b@example.com"))
+    assert emails_by_type(result.resource)["work"]["value"] == "b@example.com"
+    assert (
+        run(user(), op("add", ENTERPRISE_USER.upper(), {"DIVISION": "Parks"})).resource[
+            ENTERPRISE_USER
+        ]["division"]
+        == "Parks"
+    )
+
+
+def test_add_of_external_id_a_common_attribute() -> None:
+    """``externalId`` (RFC 7643 §3.1) is writable by PATCH."""
+    result = run(user(), op("add", "externalId", "new-ext"))
+    assert result.resource["externalId"] == "new-ext"

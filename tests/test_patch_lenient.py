@@ -260,3 +260,21 @@ def test_lenient_findings_name_the_operation() -> None:
     result = run(user(), op("replace", "title", "Guide"), op("Replace", "nickName", "B"))
     assert [f.detail.split(":")[0] for f in result.findings.items] == ["Operations[1]"]
     assert result.resource["id"] == USER_ID
+
+
+def test_entra_merged_replace_with_dotted_filter_and_urn_keys() -> None:
+    """Entra ID with ``aadOptscim062020``: one path-less replace whose keys are paths."""
+    value = {
+        "displayName": "Barbara Jensen",
+        "name.familyName": "Jensen-Smith",
+        'emails[type eq "work"].value': "barbara@example.com",
+        f"{ENTERPRISE_USER}:department": "Retail",
+        "active": True,
+    }
+    result = run(user(), op("replace", value=value))
+    resource = result.resource
+    assert resource["displayName"] == "Barbara Jensen"
+    assert resource["name"]["familyName"] == "Jensen-Smith"
+    assert emails_by_type(resource)["work"]["value"] == "barbara@example.com"
+    assert resource[ENTERPRISE_USER]["department"] == "Retail"
+    assert result.finding_ids == ["LENIENT-DOTTED-KEY"] * 3
