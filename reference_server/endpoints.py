@@ -277,8 +277,9 @@ def patch_one(call: Call) -> Response:
     rtype = _rtype(call)
     body = call.json()
 
-    def change(resource: dict[str, Any]) -> dict[str, Any]:
-        return patch.apply_patch(rtype, resource, body, call.findings).resource
+    def change(resource: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        outcome = patch.apply_patch(rtype, resource, body, call.findings)
+        return outcome.resource, outcome.changed
 
     result = _server(call).resources.apply(
         call.app,

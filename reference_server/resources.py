@@ -188,14 +188,20 @@ class Resources:
         app: AppContext,
         rtype: ResourceType,
         rid: str,
-        change: Callable[[dict[str, Any]], dict[str, Any]],
+        change: Callable[[dict[str, Any]], tuple[dict[str, Any], bool]],
         findings: Findings,
         if_match: str | None = None,
     ) -> WriteResult:
-        """PATCH: ``change`` maps the stored resource to the new one (RFC 7644 §3.5.2)."""
+        """PATCH: ``change`` maps the stored resource to (new resource, whether it differs).
+
+        A PatchOp that changes nothing writes nothing: the version and lastModified stay
+        (RFC 7644 §3.14: the version changes when the resource does).
+        """
         stored = self.get(app, rtype, rid)
         check_if_match(stored, if_match)
-        changed = change(copy.deepcopy(stored.data))
+        changed, differs = change(copy.deepcopy(stored.data))
+        if not differs and not _deactivation_deletes(app, rtype, changed):
+            return WriteResult(stored.data)
         password = changed.pop("password", None)
         resource = _prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
         resource["id"] = stored.id
@@ -237,11 +243,7 @@ class Resources:
     ) -> WriteResult:
         with self.store.transaction():
             self._resolve_members(app, rtype, resource)
-            if (
-                rtype.name == "User"
-                and app.settings.delete_on_deactivate
-                and resource.get("active") is False
-            ):
+            if _deactivation_deletes(app, rtype, resource):
                 # Platform option: a user deactivated in the source is deleted here.
                 touched = self._delete(app, stored)
                 findings.note(
@@ -369,6 +371,15 @@ def check_if_match(stored: StoredResource, if_match: str | None) -> None:
     if current not in tags and current.removeprefix("W/") not in tags:
         msg = f"If-Match {if_match} does not match the current version {current}"
         raise PreconditionFailed(msg)
+
+
+def _deactivation_deletes(app: AppContext, rtype: ResourceType, resource: dict[str, Any]) -> bool:
+    """Platform option: a user left inactive by a write is deleted instead of kept."""
+    return (
+        rtype.name == "User"
+        and app.settings.delete_on_deactivate
+        and resource.get("active") is False
+    )
 
 
 def _check_immutable(rtype: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:

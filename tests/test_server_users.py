@@ -170,3 +170,16 @@ async def test_json_media_type_is_accepted(scim: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 201
     assert response.headers["content-type"].startswith(SCIM)
+
+
+async def test_patch_that_changes_nothing_keeps_the_version(
+    scim: httpx.AsyncClient, created_user: dict[str, Any]
+) -> None:
+    """A PatchOp that sets what is already there writes nothing: same version, same lastModified."""
+    ops = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": True}],
+    }
+    response = await scim.patch(f"/Users/{created_user['id']}", json=ops)
+    assert response.status_code == 200
+    assert response.json()["meta"] == created_user["meta"]
