@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from starlette.applications import Starlette
+from support import user_body
 
 from reference_server.serve import Bootstrap
 from reference_server.store import SqliteStore
-from tests.conftest import user_body
 
 
 async def test_missing_token_is_401_with_www_authenticate(anonymous: httpx.AsyncClient) -> None:

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from tests.conftest import SCIM, user_body
+from support import SCIM, user_body
 
 
 def assert_error(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
-from tests.conftest import group_body, user_body
+from support import group_body, user_body
 
 
 async def _user(scim: httpx.AsyncClient, name: str) -> dict[str, Any]:

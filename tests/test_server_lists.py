@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from tests.conftest import group_body, user_body
+from support import group_body, user_body
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import sys
 import time
 
 import httpx
+from support import LiveServer, group_body, user_body
 
 from reference_server.serve import Bootstrap
-from tests.conftest import LiveServer, group_body, user_body
 
 
 def test_crud_over_a_real_socket(live_server: LiveServer, boot: Bootstrap) -> None:
