@@ -149,7 +149,7 @@ def groups(seed: int, members_from: list[Resource], count: int = 12) -> list[Res
 
 
 def _insert(conn: sqlite3.Connection, app: str, rtype: str, resource: Resource) -> None:
-    name = resource["userName"] if rtype == "User" else resource["displayName"]
+    name = resource.get("userName" if rtype == "User" else "displayName") or resource["id"]
     cursor = conn.execute(
         "INSERT INTO resources (app, rtype, id, name_key, external_id, version, data)"
         " VALUES (?, ?, ?, ?, ?, 1, ?)",
