@@ -1,0 +1,255 @@
+"""``scim-harness push``: generate users and groups and push them like a provisioning client.
+
+``add_push_parser(subparsers)`` adds the sub-command; ``run_push(args)`` runs it and returns the
+exit status: 0 when every request did what was intended, 1 when some failed unexpectedly or the
+server could not be used (unreachable, token refused), 2 for bad arguments. Errors are one line
+on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from simulated_client.client import ScimClient
+from simulated_client.errors import ScimAuthError, ScimClientError, ScimTransportError
+from simulated_client.generate import generate_population
+from simulated_client.people import Population
+from simulated_client.profiles import PROFILES, Profile, get_profile
+from simulated_client.results import ScenarioResult
+from simulated_client.scenarios import PREREQUISITES, run_scenario
+from simulated_client.state import ScenarioOptions
+
+__all__ = ["add_push_parser", "run_push"]
+
+PROG = "scim-harness push"
+LONG_RUN = 200  # items in one step from which a progress bar is worth showing
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"expected a whole number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value < 0:
+        msg = f"must be zero or more, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        msg = f"must be at least 1, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        msg = f"expected seconds, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value <= 0:
+        msg = f"must be positive, got {value:g}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        msg = f"expected a fraction between 0 and 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not 0.0 <= value <= 1.0:
+        msg = f"must be between 0 and 1, got {value:g}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _base_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = f"expected an http:// or https:// URL, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return text.rstrip("/")
+
+
+def add_push_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Add ``push`` to a parser's sub-commands; its ``handler`` default is :func:`run_push`."""
+    parser = subparsers.add_parser(
+        "push",
+        help="push generated users and groups to a SCIM server like a provisioning client",
+        description=(
+            "Generate users and groups from a seed and push them to a SCIM 2.0 server the way "
+            "a real provisioning client does (--profile), running one scenario (--scenario) "
+            "after the scenarios it needs. Exits 1 when requests failed unexpectedly."
+        ),
+    )
+    parser.add_argument("--base-url", required=True, type=_base_url, help="SCIM base URL")
+    parser.add_argument("--token", required=True, help="bearer token of the app")
+    parser.add_argument("--users", type=_count, default=10, help="users to generate (10)")
+    parser.add_argument("--groups", type=_count, default=3, help="groups to generate (3)")
+    parser.add_argument("--seed", type=int, default=0, help="seed: same seed, same run (0)")
+    parser.add_argument(
+        "--profile", choices=list(PROFILES), default="rfc", help="client to imitate (rfc)"
+    )
+    parser.add_argument(
+        "--scenario", choices=list(PREREQUISITES), default="provision", help="(provision)"
+    )
+    parser.add_argument(
+        "--concurrency", type=_positive, default=8, help="requests in flight at most (8)"
+    )
+    parser.add_argument(
+        "--deactivate",
+        type=_fraction,
+        default=0.2,
+        metavar="FRACTION",
+        help="share of users the deactivate scenario deactivates (0.2)",
+    )
+    parser.add_argument("--locale", default="en_US", help="Faker locale of the people (en_US)")
+    parser.add_argument(
+        "--edge-cases",
+        action="store_true",
+        help="include non-ASCII, quoted, apostrophe, very long and plus-addressed users",
+    )
+    parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every exchange")
+    parser.add_argument("--retries", type=_count, default=3, help="retries per request (3)")
+    parser.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per request (30)")
+    parser.set_defaults(handler=run_push)
+    return parser
+
+
+class _RichProgress:
+    """Adapts the scenarios' progress hook to a rich progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def start(self, label: str, total: int) -> None:
+        if label in self._tasks:
+            self._progress.update(self._tasks[label], total=total, completed=0)
+        else:
+            self._tasks[label] = self._progress.add_task(label, total=total)
+
+    def advance(self, label: str) -> None:
+        self._progress.advance(self._tasks[label])
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 1
+
+
+async def _push(
+    args: argparse.Namespace,
+    profile: Profile,
+    population: Population,
+    options: ScenarioOptions,
+    progress: _RichProgress | None,
+) -> ScenarioResult:
+    async with httpx.AsyncClient() as http:
+        client = ScimClient(
+            http,
+            base_url=args.base_url,
+            token=args.token,
+            concurrency=args.concurrency,
+            retries=args.retries,
+            timeout=args.timeout,
+            honour_retry_after=profile.honour_retry_after,
+            record=args.json_out is not None,
+        )
+        return await run_scenario(
+            args.scenario, client, profile, population, options=options, progress=progress
+        )
+
+
+def _summary(result: ScenarioResult, population: Population) -> Table:
+    counts = result.counts
+    table = Table(title=f"{result.scenario} with the {result.profile} profile")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, Any]] = [
+        ("users / groups generated", f"{len(population.users)} / {len(population.groups)}"),
+        ("created (users + groups)", counts.created),
+        ("found existing", counts.users_found + counts.groups_found),
+        ("updated", counts.users_updated),
+        ("deactivated", counts.users_deactivated),
+        ("reactivated (re-created)", f"{counts.users_reactivated} ({counts.users_recreated})"),
+        ("deleted (by the server)", f"{counts.users_deleted} ({counts.users_deleted_by_server})"),
+        ("members added / removed", f"{counts.members_added} / {counts.members_removed}"),
+        ("groups renamed / deleted", f"{counts.groups_renamed} / {counts.groups_deleted}"),
+        ("failed", counts.failed),
+        ("requests", counts.requests),
+        ("requests/s", f"{result.requests_per_second:.1f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    return table
+
+
+def _write_json(path: Path, args: argparse.Namespace, result: ScenarioResult) -> None:
+    document = {
+        "base_url": args.base_url,
+        "profile": args.profile,
+        "scenario": args.scenario,
+        "seed": args.seed,
+        "users": args.users,
+        "groups": args.groups,
+        "result": result.to_dict(),
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def run_push(args: argparse.Namespace) -> int:
+    """Run ``scim-harness push`` for parsed ``args``; returns the exit status."""
+    try:
+        profile = get_profile(args.profile)
+        population = generate_population(
+            args.users, args.groups, seed=args.seed, locale=args.locale, edge_cases=args.edge_cases
+        )
+        options = ScenarioOptions(seed=args.seed, deactivate_fraction=args.deactivate)
+    except ValueError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    errors = Console(stderr=True)
+    show = errors.is_terminal and max(len(population.users), len(population.groups)) >= LONG_RUN
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=errors, transient=True, disable=not show) as bar:
+            hook = _RichProgress(bar) if show else None
+            result = asyncio.run(_push(args, profile, population, options, hook))
+    except ScimAuthError as exc:
+        return _fail(f"{args.base_url} refused the token (HTTP {exc.status}): {exc}")
+    except ScimTransportError as exc:
+        return _fail(f"cannot use {args.base_url}: {exc}")
+    except ScimClientError as exc:
+        return _fail(f"the connection test failed: {exc}")
+    Console(file=sys.stdout).print(_summary(result, population))
+    for note in result.notes:
+        print(f"note: {note}")
+    for outcome in result.failures[:10]:
+        change = outcome.change
+        print(f"failed: {change.kind} {change.key}: {outcome.message}", file=sys.stderr)
+    if args.json_out is not None:
+        try:
+            _write_json(args.json_out, args, result)
+        except OSError as exc:
+            return _fail(f"cannot write {args.json_out}: {exc.strerror or exc}")
+    return 1 if result.counts.failed else 0
