@@ -51,6 +51,21 @@ class Platform:
         """The attributes the app's mapping makes required (shown in its /Schemas)."""
         return []
 
+    def refresh(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The record of a group rewritten as a side effect (a member renamed or deleted).
+
+        Never refuses: None keeps the record the group had.
+        """
+        return None
+
+    def member_name(
+        self, rtype: ResourceType, resource: dict[str, Any], directory: dict[str, Any] | None
+    ) -> str | None:
+        """How group records name this resource as a member; a change refreshes those groups."""
+        return None
+
 
 @dataclass(frozen=True)
 class AppContext:
@@ -262,6 +277,9 @@ class Resources:
                 directory=directory,
                 password=password,
             )
+            before = self.platform.member_name(rtype, stored.data, stored.directory)
+            if before != self.platform.member_name(rtype, resource, directory or stored.directory):
+                self._refresh_groups_of(app, stored.id)
         if directory is not None:
             findings.note("EFFECT-DIRECTORY-WRITTEN", f"{rtype.name} {stored.id} mapped")
         return WriteResult(resource)
@@ -283,7 +301,7 @@ class Resources:
             "version": etag(version),
         }
         if directory is None and stored.directory is not None and rtype.name == "Group":
-            directory = self.platform.check_and_map(app, rtype, resource)
+            directory = self.platform.refresh(app, rtype, resource)
         self.store.update(
             app.name,
             stored,
@@ -293,6 +311,14 @@ class Resources:
             secret=_hash_password(password) if isinstance(password, str) else None,
             directory=directory if directory is not None else stored.directory,
         )
+
+    def _refresh_groups_of(self, app: AppContext, member_id: str) -> None:
+        """Group records name their members: a renamed member shows its new name there."""
+        group_rt = resource_type("Group")
+        for group in self.store.groups_with_member(app.name, member_id):
+            record = self.platform.refresh(app, group_rt, group.data)
+            if record is not None:
+                self.store.set_directory(group.seq, record)
 
     # -- input --------------------------------------------------------------------------
 

@@ -285,6 +285,12 @@ class SqliteStore:
             raise _name_taken(stored.rtype, name) from None
         self._write_indexes(app, stored.seq, stored.rtype, resource, fresh=False)
 
+    def set_directory(self, seq: int, directory: dict[str, Any]) -> None:
+        """Replace only the platform record of a resource (its SCIM data and version stay)."""
+        self._conn.execute(
+            "UPDATE resources SET directory = ? WHERE seq = ?", (_dumps(directory), seq)
+        )
+
     def delete(self, stored: StoredResource) -> None:
         self._conn.execute("DELETE FROM group_members WHERE group_seq = ?", (stored.seq,))
         self._conn.execute("DELETE FROM resource_emails WHERE seq = ?", (stored.seq,))
@@ -351,7 +357,7 @@ class SqliteStore:
         params: list[Any] = [app, rtype.name]
         residual: filters.Filter | None = None
         if flt is not None:
-            compiled = filters.compile_filter(flt, rtype)
+            compiled = filters.compile_filter(flt, rtype, app=app)
             if compiled is None:
                 residual = flt
             else:
