@@ -141,6 +141,8 @@ ENTRA = Profile(
     test_connection="filter-random-guid",
     # Microsoft docs: the test fetches "a random user and group".
     probe_groups_on_test=True,
+    # Entra's default mappings send no locale or timezone.
+    user_attributes=OPTIONAL_USER_ATTRIBUTES - {"locale", "timezone"},
     enterprise_schema="always",
     create_meta=True,
     create_empty_roles=True,
@@ -168,6 +170,7 @@ ENTRA_2020 = Profile(
     filter_spaces="plus",
     test_connection="filter-random-guid",
     probe_groups_on_test=True,
+    user_attributes=ENTRA.user_attributes,
     enterprise_schema="always",
     create_meta=True,
     create_empty_roles=True,
