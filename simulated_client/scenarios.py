@@ -68,14 +68,15 @@ def probe_id(seed: int) -> str:
 async def _provision_users(step: Step) -> None:
     state, profile = step.state, step.profile
     pending = [user for user in state.population.users if user.key not in state.ids]
+    waves: list[tuple[str, list[str]]]
     if profile.manager_mode == "inline":
-        # A manager must exist before a report can point at its id: managers first.
+        # A manager must exist before a report can point at its id: managers first, then reports.
         waves = [
-            [user.key for user in pending if user.manager_key is None],
-            [user.key for user in pending if user.manager_key is not None],
+            ("create managers", [user.key for user in pending if user.manager_key is None]),
+            ("create reports", [user.key for user in pending if user.manager_key is not None]),
         ]
     else:
-        waves = [[user.key for user in pending]]
+        waves = [("create users", [user.key for user in pending])]
 
     async def one(key: str) -> None:
         index = step.plan("create-user", key, userName=state.users[key].user_name)
@@ -92,8 +93,8 @@ async def _provision_users(step: Step) -> None:
             step.counts.users_created += 1
             step.done(index, server_id=server_id)
 
-    for wave in waves:
-        await step.each("create users", wave, one)
+    for label, wave in waves:
+        await step.each(label, wave, one)
     if profile.manager_mode == "separate-patch":
         await _set_managers(step, [user.key for user in pending])
 

@@ -376,7 +376,7 @@ async def test_progress_is_reported_per_step(world: World) -> None:
     starts = [(label, total) for kind, label, total in recorder.events if kind == "start"]
     assert ("create groups", 3) in starts
     advances = [label for kind, label, _ in recorder.events if kind == "advance"]
-    assert advances.count("create users") == 12
+    assert advances.count("create managers") + advances.count("create reports") == 12
 
 
 async def test_the_result_is_json_ready(world: World) -> None:
