@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from reference_server.filter_ast import And, AttrPath, Compare, Filter, Not, Or, Present, ValuePath
 from reference_server.filter_attrs import (
@@ -35,6 +35,7 @@ from reference_server.schema import Attribute, ResourceType, fold
 __all__ = ["matches", "matches_value", "sort_key", "sort_resources"]
 
 Resource = Mapping[str, Any]
+R = TypeVar("R", bound=Mapping[str, Any])
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
@@ -188,12 +189,12 @@ def sort_key(path: AttrPath, rtype: ResourceType) -> Callable[[Resource], tuple[
 
 
 def sort_resources(
-    resources: Iterable[Resource],
+    resources: Iterable[R],
     path: AttrPath,
     rtype: ResourceType,
     *,
     descending: bool = False,
-) -> list[Resource]:
+) -> list[R]:
     """``resources`` (given in insertion order) sorted as ``order_by_sql`` sorts them.
 
     Missing values come last in either direction; ties keep insertion order.

@@ -22,6 +22,7 @@ The email index relies on the store keeping ``resource_emails`` as one row per e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,12 +38,15 @@ from reference_server.filter_attrs import (
 )
 from reference_server.schema import Attribute, ResourceType, fold
 
-__all__ = ["compile_filter", "order_by_sql", "sort_key_sql"]
+__all__ = ["MAX_SQL_NESTING", "compile_filter", "order_by_sql", "sort_key_sql"]
 
 _SLOT = re.compile(r"\{(\d+)\}")
 _SCALAR_TYPES = "('true', 'false', 'integer', 'real', 'text')"
 _INT64 = range(-(2**63), 2**63)
 _NAME_KEY_ATTRIBUTE = {"User": "userName", "Group": "displayName"}
+# SQLite's parser stack (YYSTACKDEPTH, 100 by default) overflows near 20 nested parentheses;
+# a deeper fragment is left to Python rather than failing with "parser stack overflow".
+MAX_SQL_NESTING = 16
 
 
 class _NotPushable(Exception):
@@ -128,7 +132,7 @@ def _scalar_present(v: _Value) -> _Sql:
 def _member_present(source: _Sql) -> _Sql:
     """Some member of the JSON object ``source`` is a present scalar."""
     return _sql(
-        "EXISTS (SELECT 1 FROM json_each({0}) m WHERE typeof(m.key) = 'text' AND {1})",
+        "EXISTS (SELECT 1 FROM json_each({0}) m WHERE typeof(m.key) = 'text' AND ({1}))",
         source,
         _scalar_present(_Value(_Sql("m.value"), _Sql("m.type"))),
     )
@@ -177,7 +181,7 @@ def _leaf_on(v: _Value, node: Compare | Present, attr: Attribute) -> _Sql:
 def _each(resolved: Resolved, predicate: _Sql) -> _Sql:
     """Some element of the multi-valued attribute satisfies ``predicate`` (over ``j``)."""
     return _sql(
-        "EXISTS (SELECT 1 FROM json_each(r.data, {0}) j WHERE typeof(j.key) = 'integer' AND {1})",
+        "EXISTS (SELECT 1 FROM json_each(r.data, {0}) j WHERE typeof(j.key) = 'integer' AND ({1}))",
         _param(_attr_path(resolved, with_sub=False)),
         predicate,
     )
@@ -194,7 +198,7 @@ def _complex_present(resolved: Resolved) -> _Sql:
         return _each(resolved, _member_present(source))
     # json_each over a non-object yields rows without a text key, so they never count.
     return _sql(
-        "EXISTS (SELECT 1 FROM json_each(r.data, {0}) m WHERE typeof(m.key) = 'text' AND {1})",
+        "EXISTS (SELECT 1 FROM json_each(r.data, {0}) m WHERE typeof(m.key) = 'text' AND ({1}))",
         _param(path),
         _scalar_present(_Value(_Sql("m.value"), _Sql("m.type"))),
     )
@@ -282,15 +286,41 @@ def _index_column_lookup(node: Filter, rtype: ResourceType) -> _Sql | None:
     return None
 
 
+def _operands(node: And | Or) -> list[Filter]:
+    """The operands of a run of one logical operator, left to right."""
+    kind = type(node)
+    out: list[Filter] = []
+    stack: list[Filter] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, kind):
+            stack.extend((item.right, item.left))
+        else:
+            out.append(item)
+    return out
+
+
+def _logical(node: And | Or | Not, compile_one: Callable[[Filter], _Sql]) -> _Sql:
+    """``a AND b AND (c OR d)``, ``NOT (...)``: parentheses only where the operator changes.
+
+    SQL's AND/OR are associative, so a chain needs no nesting; this keeps deep filters within
+    SQLite's parser stack.
+    """
+    if isinstance(node, Not):
+        inner = compile_one(node.inner)
+        return _sql("NOT ({0})" if isinstance(node.inner, And | Or) else "NOT {0}", inner)
+    word = " AND " if isinstance(node, And) else " OR "
+    parts = []
+    for operand in _operands(node):
+        compiled = compile_one(operand)
+        parts.append(_sql("({0})", compiled) if isinstance(operand, And | Or) else compiled)
+    return _sql(word.join(f"{{{i}}}" for i in range(len(parts))), *parts)
+
+
 def _value_filter(node: Filter, complex_attr: Attribute) -> _Sql:
     """A value filter over the element ``j`` (an object) of a complex attribute."""
-    if isinstance(node, And | Or):
-        word = "AND" if isinstance(node, And) else "OR"
-        left = _value_filter(node.left, complex_attr)
-        right = _value_filter(node.right, complex_attr)
-        return _sql(f"({{0}} {word} {{1}})", left, right)
-    if isinstance(node, Not):
-        return _sql("NOT {0}", _value_filter(node.inner, complex_attr))
+    if isinstance(node, And | Or | Not):
+        return _logical(node, lambda inner: _value_filter(inner, complex_attr))
     if isinstance(node, ValuePath):
         return _FALSE
     path = node.path
@@ -306,23 +336,18 @@ def _value_path(node: ValuePath, resolved: Resolved) -> _Sql:
     inner = _value_filter(node.filter, resolved.top)
     path = _param(_attr_path(resolved))
     if resolved.top.multi_valued:
-        return _each(resolved, _sql("j.type = 'object' AND {0}", inner))
+        return _each(resolved, _sql("j.type = 'object' AND ({0})", inner))
     return _sql(
         "EXISTS (SELECT 1 FROM (SELECT json_extract(r.data, {0}) AS value,"
-        " json_type(r.data, {0}) AS type) j WHERE j.type = 'object' AND {1})",
+        " json_type(r.data, {0}) AS type) j WHERE j.type = 'object' AND ({1}))",
         path,
         inner,
     )
 
 
 def _compile(node: Filter, rtype: ResourceType, app: _Sql | None) -> _Sql:
-    if isinstance(node, And | Or):
-        word = "AND" if isinstance(node, And) else "OR"
-        left = _compile(node.left, rtype, app)
-        right = _compile(node.right, rtype, app)
-        return _sql(f"({{0}} {word} {{1}})", left, right)
-    if isinstance(node, Not):
-        return _sql("NOT {0}", _compile(node.inner, rtype, app))
+    if isinstance(node, And | Or | Not):
+        return _logical(node, lambda inner: _compile(inner, rtype, app))
     indexed = _index_column_lookup(node, rtype) or _index_email_lookup(node, rtype, app)
     if indexed is not None:
         return indexed
@@ -344,7 +369,7 @@ def compile_filter(
     to reading ``r.data`` (correct, not indexed). ``"?1"`` reuses the statement's first
     parameter when that is the app. Returns None when SQLite cannot evaluate the filter
     exactly like :func:`~reference_server.filter_eval.matches` (an integer literal beyond 64
-    bits); the store then evaluates it in Python.
+    bits, or nesting deeper than ``MAX_SQL_NESTING``); the store then evaluates it in Python.
     """
     app_sql: _Sql | None = _Sql(app_param)
     if app_param == "?":
@@ -353,7 +378,24 @@ def compile_filter(
         fragment = _compile(f, rtype, app_sql)
     except _NotPushable:
         return None
+    if _nesting(fragment.text) > MAX_SQL_NESTING:
+        return None
     return fragment.text, list(fragment.params)
+
+
+def _nesting(text: str) -> int:
+    """The deepest parenthesis nesting of generated SQL (quoted literals skipped)."""
+    depth = deepest = 0
+    quoted = False
+    for char in text:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not quoted and char == ")":
+            depth -= 1
+    return deepest
 
 
 def _literal(text: str) -> str:

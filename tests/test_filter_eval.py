@@ -316,6 +316,22 @@ ROWS: list[tuple[str, str, Oracle]] = [
             and nonempty(u.get("name", {}).get("familyName"))
         ),
     ),
+    (
+        "name-value-path-or-not",
+        'name[givenName sw "z" or not (familyName pr)]',
+        lambda u: (
+            "name" in u
+            and (
+                cf(u["name"].get("givenName", "")).startswith("z")
+                or not nonempty(u["name"].get("familyName"))
+            )
+        ),
+    ),
+    (
+        "emails-value-path-or-not",
+        'emails[value ew ".net" or not (type pr)]',
+        lambda u: any(cf(e.get("value", "")).endswith(".net") or "type" not in e for e in mails(u)),
+    ),
     # simple strings
     ("title-eq-folded", 'title eq "engineer"', lambda u: cf(u.get("title")) == "engineer"),
     ("title-co-percent", 'title co "100%"', lambda u: "100%" in u.get("title", "")),

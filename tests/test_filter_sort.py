@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -75,7 +75,7 @@ def test_sort_key_orders_like_sort_resources_ascending(text: str) -> None:
     assert sorted(USERS, key=sort_key(path, USER)) == sort_resources(USERS, path, USER)
 
 
-def ids(resources: list[dict[str, Any]]) -> list[str]:
+def ids(resources: Sequence[Mapping[str, Any]]) -> list[str]:
     return [r["id"] for r in resources]
 
 
@@ -107,7 +107,7 @@ def test_descending_keeps_missing_last_and_ties_in_insertion_order() -> None:
 
 def test_multi_valued_attribute_sorts_by_its_primary_value() -> None:
     """RFC 7644 §3.4.2.3: emails sort by the primary email, else the first one."""
-    people = [
+    people: list[dict[str, Any]] = [
         {"id": "1", "emails": [{"value": "z@x"}, {"value": "a@x"}]},
         {"id": "2", "emails": [{"value": "y@x"}, {"value": "b@x", "primary": True}]},
         {"id": "3", "emails": []},
