@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from reference_server import endpoints
+from reference_server import bulk, endpoints
 from reference_server.errors import MethodNotAllowed, NotFound, ScimError
 from reference_server.http import error_response, internal_error_response
 from reference_server.mapping import PlatformMapping
 from reference_server.resources import Platform
-from reference_server.service import Handler, Server, scim_endpoint
+from reference_server.service import BodyLimit, Handler, Server, scim_endpoint
 from reference_server.settings import ServerSettings
 from reference_server.store import SqliteStore
 
@@ -27,8 +27,15 @@ log = logging.getLogger("scim_harness.server")
 BASE = "/apps/{app}/scim/v2"
 
 
-def _route(path: str, handler: Handler, methods: list[str], rtype: str | None = None) -> Route:
-    endpoint = scim_endpoint(handler)
+def _route(
+    path: str,
+    handler: Handler,
+    methods: list[str],
+    rtype: str | None = None,
+    *,
+    body_limit: BodyLimit | None = None,
+) -> Route:
+    endpoint = scim_endpoint(handler, body_limit=body_limit)
     if rtype is None:
         return Route(BASE + path, endpoint, methods=methods)
 
@@ -57,6 +64,7 @@ def scim_routes() -> list[BaseRoute]:
         *_resource_routes("User", "/Users"),
         *_resource_routes("Group", "/Groups"),
         _route("/.search", endpoints.root_search, ["POST"]),
+        _route("/Bulk", bulk.bulk, ["POST"], body_limit=bulk.payload_limit),
         _route("/ServiceProviderConfig", endpoints.service_provider_config, ["GET"]),
         _route("/ResourceTypes", endpoints.resource_types_list, ["GET"]),
         _route("/ResourceTypes/{name}", endpoints.resource_type_one, ["GET"]),
