@@ -61,6 +61,8 @@ ORDER_OPS = frozenset({"gt", "ge", "lt", "le"})
 SUBSTRING_OPS = frozenset({"co", "sw", "ew"})
 MAX_NESTING = 32
 MAX_TERMS = 1000
+MAX_DEPTH = 300
+"""Tree depth bound: evaluation and formatting recurse once per level, far below Python's limit."""
 _NAME = re.compile(r"[A-Za-z$][A-Za-z0-9_$\-]*\Z")
 
 Node = tuple[Filter, int]
@@ -156,9 +158,12 @@ class _Parser:
     # -- grammar -----------------------------------------------------------------------------
 
     def parse_top(self) -> Filter:
-        node, _ = self.or_expr(None)
+        node, depth = self.or_expr(None)
         if self.token.kind != "end":
             raise self.fail("expected 'and', 'or' or the end of the filter")
+        if depth > MAX_DEPTH:  # unreachable within MAX_NESTING and MAX_TERMS; kept as the guard
+            msg = f"filter too deeply nested at position {self.token.pos}"
+            raise self.error(msg)
         return node
 
     def or_expr(self, scope: _Scope | None) -> Node:
