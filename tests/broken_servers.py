@@ -1,0 +1,358 @@
+"""Deliberately broken variants of the reference server, for proving the server suite.
+
+Each variant wraps the reference server's ASGI app in a small middleware that rewrites
+requests or responses (or swaps in a platform subclass); ``reference_server`` itself is never
+edited. :data:`BROKEN_SERVERS` lists each variant with the check meant to catch it and the
+exact set of MUST checks expected to fail (the meant one plus documented collateral).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from reference_server import auth
+from reference_server.app import create_app
+from reference_server.mapping import PlatformMapping
+from reference_server.resources import AppContext
+from reference_server.schema import ResourceType
+from reference_server.settings import ServerSettings
+from reference_server.store import SqliteStore
+
+Message = MutableMapping[str, Any]
+_SCIM_PATH = re.compile(r"^/apps/(?P<app>[^/]+)/scim/v2(?P<rest>/.*)?$")
+
+
+@dataclass
+class Exchange:
+    """One request as a middleware sees it, and the response it will send back."""
+
+    scope: Scope
+    body: bytes
+    status: int = 0
+    headers: list[tuple[bytes, bytes]] | None = None
+    response: bytes = b""
+
+    @property
+    def method(self) -> str:
+        return str(self.scope["method"])
+
+    @property
+    def path(self) -> str:
+        return str(self.scope["path"])
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower().encode()
+        for key, value in self.scope["headers"]:
+            if key.lower() == wanted:
+                return bytes(value).decode("latin-1")
+        return None
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+
+    def response_json(self) -> Any:
+        try:
+            return json.loads(self.response) if self.response else None
+        except ValueError:
+            return None
+
+
+async def call(app: ASGIApp, scope: Scope, body: bytes) -> Exchange:
+    """Run ``app`` on one buffered request and capture its whole response."""
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    scope = {**scope, "headers": headers}
+    result = Exchange(scope, body)
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            result.status = message["status"]
+            result.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            result.response += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return result
+
+
+Rewrite = Callable[[ASGIApp, Exchange], Awaitable[Exchange]]
+
+
+class Rewriting:
+    """ASGI middleware: buffer each HTTP request, let ``rewrite`` run it, send its answer."""
+
+    def __init__(self, app: ASGIApp, rewrite: Rewrite) -> None:
+        self.app = app
+        self.rewrite = rewrite
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        done = await self.rewrite(self.app, Exchange(scope, body))
+        headers = [(k, v) for k, v in done.headers or [] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(done.response)).encode()))
+        await send({"type": "http.response.start", "status": done.status, "headers": headers})
+        await send({"type": "http.response.body", "body": done.response})
+
+
+def with_json_response(done: Exchange, data: Any) -> Exchange:
+    done.response = json.dumps(data).encode()
+    return done
+
+
+def with_request(exchange: Exchange, *, body: Any = None, query: str | None = None) -> Exchange:
+    scope = dict(exchange.scope)
+    if query is not None:
+        scope["query_string"] = query.encode()
+    raw = exchange.body if body is None else json.dumps(body).encode()
+    return Exchange(scope, raw)
+
+
+def scim_rest(exchange: Exchange) -> str | None:
+    """The path below the SCIM base URL (``/Users/123``), or None for other paths."""
+    found = _SCIM_PATH.match(exchange.path)
+    return (found.group("rest") or "") if found else None
+
+
+# -- the variants -------------------------------------------------------------------------
+
+
+async def ignore_filters(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Drops the ``filter`` query parameter: every list answers everything."""
+    if exchange.method == "GET" and scim_rest(exchange) in ("/Users", "/Groups"):
+        pairs = parse_qsl(exchange.scope["query_string"].decode(), keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() != "filter"]
+        exchange = with_request(exchange, query=urlencode(kept))
+    return await call(app, exchange.scope, exchange.body)
+
+
+def _drop_family(resource: Any) -> None:
+    if isinstance(resource, dict) and isinstance(resource.get("name"), dict):
+        resource["name"].pop("familyName", None)
+        resource["name"].pop("formatted", None)
+
+
+async def drop_family_name(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Loses ``name.familyName`` from every User it returns."""
+    done = await call(app, exchange.scope, exchange.body)
+    rest = scim_rest(exchange) or ""
+    data = done.response_json()
+    if not rest.startswith("/Users") or not isinstance(data, dict):
+        return done
+    for resource in [data, *(data.get("Resources") or [])]:
+        _drop_family(resource)
+    return with_json_response(done, data)
+
+
+async def never_delete(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Ignores the delete-on-deactivation option, wherever the admin API sets it."""
+    data = exchange.json()
+    if exchange.path.startswith("/admin/apps") and isinstance(data, dict):
+        settings = data.get("settings") if exchange.method == "POST" else data
+        if isinstance(settings, dict) and "delete_on_deactivate" in settings:
+            settings["delete_on_deactivate"] = False
+            exchange = with_request(exchange, body=data)
+    return await call(app, exchange.scope, exchange.body)
+
+
+async def remove_all_members(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Reads ``remove members[value eq "x"]`` as ``remove members``: everyone leaves."""
+    data = exchange.json()
+    rest = scim_rest(exchange) or ""
+    if exchange.method == "PATCH" and rest.startswith("/Groups/") and isinstance(data, dict):
+        for operation in data.get("Operations") or []:
+            path = str(operation.get("path", ""))
+            if str(operation.get("op", "")).lower() == "remove" and path.startswith("members["):
+                operation["path"] = "members"
+        exchange = with_request(exchange, body=data)
+    return await call(app, exchange.scope, exchange.body)
+
+
+async def plain_json(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Answers ``application/json`` instead of ``application/scim+json``."""
+    done = await call(app, exchange.scope, exchange.body)
+    done.headers = [
+        (k, b"application/json" if k.lower() == b"content-type" else v)
+        for k, v in done.headers or []
+    ]
+    return done
+
+
+def _as_get(exchange: Exchange) -> Scope:
+    return {**exchange.scope, "method": "GET", "query_string": b""}
+
+
+async def skip_409(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Never answers 409: a duplicate create is stored under a mangled name, a conflicting
+    replace is silently ignored."""
+    done = await call(app, exchange.scope, exchange.body)
+    if done.status != 409:
+        return done
+    data = exchange.json()
+    if exchange.method == "POST" and isinstance(data, dict):
+        wanted = data.get("userName")
+        data["userName"] = f"{wanted}~duplicate~{len(exchange.body)}"
+        created = await call(app, exchange.scope, json.dumps(data).encode())
+        stored = created.response_json()
+        if isinstance(stored, dict):
+            stored["userName"] = wanted
+            return with_json_response(created, stored)
+        return created
+    return await call(app, _as_get(exchange), b"")
+
+
+async def leak_across_apps(app: ASGIApp, exchange: Exchange) -> Exchange:
+    """Accepts any app's token on any app's base URL (and serves that base URL's data)."""
+    found = _SCIM_PATH.match(exchange.path)
+    header = exchange.header("authorization") or ""
+    if found and header.lower().startswith("bearer "):
+        store: SqliteStore = _store_of(app)
+        owner = auth.app_for_token(store, header[7:].strip())
+        wanted = found.group("app")
+        if owner is not None and owner != wanted:
+            token = _LEAK_TOKENS.get(wanted)
+            if token is None or auth.app_for_token(store, token) != wanted:
+                token = auth.issue_token(store, wanted, "leak", "2000-01-01T00:00:00Z")
+                _LEAK_TOKENS[wanted] = token
+            headers = [(k, v) for k, v in exchange.scope["headers"] if k != b"authorization"]
+            headers.append((b"authorization", f"Bearer {token}".encode()))
+            exchange = Exchange({**exchange.scope, "headers": headers}, exchange.body)
+    return await call(app, exchange.scope, exchange.body)
+
+
+_LEAK_TOKENS: dict[str, str] = {}
+
+
+def _store_of(app: ASGIApp) -> SqliteStore:
+    store: SqliteStore = app.state.server.store  # type: ignore[attr-defined]
+    return store
+
+
+class LaxEmailPlatform(PlatformMapping):
+    """A platform that maps a User without a work email as if it had one: accepts it."""
+
+    def check_and_map(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        emails = [e for e in resource.get("emails") or [] if isinstance(e, dict)]
+        if rtype.name == "User" and not any(e.get("type") == "work" for e in emails):
+            stand_in = {"value": "nobody@invalid.example", "type": "work"}
+            resource = {**resource, "emails": [*emails, stand_in]}
+        return super().check_and_map(app, rtype, resource)
+
+
+@dataclass(frozen=True)
+class BrokenServer:
+    """A broken variant: how to build it, the check meant to catch it, the MUST failures."""
+
+    name: str
+    description: str
+    meant: str
+    expected: frozenset[str]
+    """Every MUST check expected to fail: ``meant`` and its documented collateral."""
+    rewrite: Rewrite | None = None
+    lax_email: bool = False
+
+    def build(self, store: SqliteStore) -> ASGIApp:
+        platform = LaxEmailPlatform(store) if self.lax_email else None
+        app = create_app(ServerSettings(), store=store, platform=platform)
+        return app if self.rewrite is None else _Wrapped(app, self.rewrite)
+
+
+class _Wrapped(Rewriting):
+    """Keeps ``state`` reachable (the leak variant reads the store through it)."""
+
+    def __init__(self, app: ASGIApp, rewrite: Rewrite) -> None:
+        super().__init__(app, rewrite)
+        self.state = app.state  # type: ignore[attr-defined]
+
+
+_FILTERS = frozenset(f"SRV-FLT-{n:03d}" for n in range(1, 22))
+
+BROKEN_SERVERS: tuple[BrokenServer, ...] = (
+    BrokenServer(
+        "ignore-filters",
+        "ignores the filter query parameter",
+        "SRV-FLT-001",
+        # Every filter check; nothing else reads a filtered list for its verdict.
+        _FILTERS,
+        rewrite=ignore_filters,
+    ),
+    BrokenServer(
+        "drop-family-name",
+        "never returns name.familyName",
+        "SRV-USR-003",
+        # Create, read and replace all compare the family name they sent.
+        frozenset({"SRV-USR-001", "SRV-USR-003", "SRV-USR-004"}),
+        rewrite=drop_family_name,
+    ),
+    BrokenServer(
+        "accept-no-work-email",
+        "accepts a User without a work email",
+        "SRV-PLT-004",
+        # The same rule on replace (PUT) and on PATCH removing the work email.
+        frozenset({"SRV-PLT-004", "SRV-PLT-008", "SRV-PLT-009"}),
+        lax_email=True,
+    ),
+    BrokenServer(
+        "never-delete-on-deactivation",
+        "keeps deactivated users even with delete-on-deactivation on",
+        "SRV-PLT-011",
+        frozenset({"SRV-PLT-011", "SRV-PLT-012", "SRV-PLT-013"}),
+        rewrite=never_delete,
+    ),
+    BrokenServer(
+        "remove-all-members",
+        'removes every member on remove members[value eq "x"]',
+        "SRV-PAT-010",
+        frozenset({"SRV-PAT-010"}),
+        rewrite=remove_all_members,
+    ),
+    BrokenServer(
+        "application-json",
+        "answers application/json",
+        "SRV-MED-001",
+        frozenset({"SRV-MED-001"}),
+        rewrite=plain_json,
+    ),
+    BrokenServer(
+        "skip-409",
+        "never answers 409 on a duplicate userName",
+        "SRV-ERR-001",
+        # The case-insensitive duplicate and the conflicting replace are the same rule.
+        frozenset({"SRV-ERR-001", "SRV-ERR-002", "SRV-ERR-003"}),
+        rewrite=skip_409,
+    ),
+    BrokenServer(
+        "leak-across-apps",
+        "accepts one app's token on another app's base URL",
+        "SRV-AUT-003",
+        frozenset({"SRV-AUT-003"}),
+        rewrite=leak_across_apps,
+    ),
+)

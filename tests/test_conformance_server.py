@@ -1,0 +1,263 @@
+"""The server suite against the reference server: in-process, with admin access, over a socket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from broken_servers import Exchange, Rewriting, call, with_json_response
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+from support import LiveServer
+
+from conformance.checks import Registered, registered
+from conformance.model import Check, Level, Outcome, Report, Result
+from conformance.server_suite import AdminAccess, run_server_suite
+from reference_server.serve import Bootstrap
+
+BASE = "http://testserver/apps/demo/scim/v2"
+ADMIN_ONLY = ("SRV-AUT-003", "SRV-PLT-007", "SRV-PLT-010", "SRV-PLT-011", "SRV-PLT-014")
+DEACTIVATION = ("SRV-PLT-011", "SRV-PLT-012", "SRV-PLT-013", "SRV-PLT-014")
+
+
+def _http(app: ASGIApp) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+
+
+@pytest.fixture
+async def http(asgi_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with _http(asgi_app) as client:
+        yield client
+
+
+def _admin(boot: Bootstrap, root: str = "http://testserver") -> AdminAccess:
+    return AdminAccess(f"{root}/admin", boot.admin_token, "demo")
+
+
+def _by_id(report: Report) -> dict[str, Result]:
+    return {r.check.id: r for r in report.results}
+
+
+def _not_passed(report: Report) -> dict[str, str]:
+    return {
+        r.check.id: f"{r.outcome}: {r.message}"
+        for r in report.results
+        if r.outcome in (Outcome.FAILED, Outcome.ERROR)
+    }
+
+
+async def test_reference_server_passes_every_check(
+    http: httpx.AsyncClient, boot: Bootstrap
+) -> None:
+    """Every MUST check and every SHOULD check passes in-process; none errors."""
+    report = await run_server_suite(http, BASE, boot.token, seed=1)
+    assert report.exit_code == 0, _not_passed(report)
+    assert _not_passed(report) == {}
+    assert {r.check.id for r in report.results} == {e.check.id for e in registered("server")}
+
+
+async def test_admin_access_runs_the_platform_checks(
+    http: httpx.AsyncClient, boot: Bootstrap
+) -> None:
+    """With admin access the isolation, directory and deactivation checks run and pass."""
+    report = await run_server_suite(http, BASE, boot.token, admin=_admin(boot), seed=2)
+    assert report.exit_code == 0, _not_passed(report)
+    results = _by_id(report)
+    for check_id in (*ADMIN_ONLY, *DEACTIVATION):
+        assert results[check_id].outcome is Outcome.PASSED, (check_id, results[check_id].message)
+    assert report.details["admin"] == "demo"
+
+
+@pytest.mark.parametrize("profile", ["entra", "entra-2020", "okta"])
+async def test_vendor_profiles_are_replayed_and_pass(
+    http: httpx.AsyncClient, boot: Bootstrap, profile: str
+) -> None:
+    """The Entra ID and Okta request shapes are sent and the reference server copes."""
+    select = lambda c: c.area == "vendor"  # noqa: E731
+    report = await run_server_suite(http, BASE, boot.token, profile=profile, select=select)
+    assert len(report.results) == 6
+    assert all(r.outcome is Outcome.PASSED for r in report.results), _not_passed(report)
+    lookup = _by_id(report)["SRV-VND-002"].exchanges[-1]
+    if profile.startswith("entra"):
+        assert "+eq+" in lookup.url, "Entra's filter spaces arrive '+'-encoded"
+
+
+async def test_rfc_profile_skips_the_vendor_checks_with_the_reason(
+    http: httpx.AsyncClient, boot: Bootstrap
+) -> None:
+    """Without a vendor profile the vendor checks are skipped, saying how to run them."""
+    report = await run_server_suite(http, BASE, boot.token, select=lambda c: c.area == "vendor")
+    assert {r.outcome for r in report.results} == {Outcome.SKIPPED}
+    assert "entra" in report.results[0].message
+
+
+@pytest.mark.parametrize(
+    ("deactivation", "app_settings", "passed", "skipped"),
+    [
+        pytest.param(None, {}, (), DEACTIVATION, id="unknown"),
+        pytest.param("keep", {}, DEACTIVATION[3:], DEACTIVATION[:3], id="keep"),
+        pytest.param(
+            "delete",
+            {"delete_on_deactivate": True},
+            DEACTIVATION[:3],
+            DEACTIVATION[3:],
+            id="delete",
+        ),
+    ],
+)
+async def test_deactivation_option_decides_which_checks_run(
+    http: httpx.AsyncClient,
+    boot: Bootstrap,
+    deactivation: str | None,
+    passed: tuple[str, ...],
+    skipped: tuple[str, ...],
+) -> None:
+    """Without admin access, ``deactivation`` says how the target is configured."""
+    report = await run_server_suite(
+        http, BASE, boot.token, deactivation=deactivation, select=lambda c: c.id in DEACTIVATION
+    )
+    results = _by_id(report)
+    assert {i for i in passed if results[i].outcome is Outcome.PASSED} == set(passed)
+    assert {i for i in skipped if results[i].outcome is Outcome.SKIPPED} == set(skipped)
+    assert all(results[i].message for i in skipped), "each skip says why"
+
+
+async def _namespaced(http: httpx.AsyncClient, boot: Bootstrap, prefix: str) -> int:
+    headers = {"Authorization": f"Bearer {boot.token}"}
+    total = 0
+    for endpoint, attr in (("/Users", "userName"), ("/Groups", "displayName")):
+        reply = await http.get(
+            BASE + endpoint, params={"filter": f'{attr} sw "{prefix}"'}, headers=headers
+        )
+        total += int(reply.json()["totalResults"])
+    return total
+
+
+async def test_test_data_is_removed_afterwards(http: httpx.AsyncClient, boot: Bootstrap) -> None:
+    """Every user and group the suite made is gone after the run."""
+    report = await run_server_suite(http, BASE, boot.token, seed=3, admin=_admin(boot))
+    namespace = report.details["namespace"]
+    assert namespace.startswith("scimh-3-")
+    assert await _namespaced(http, boot, namespace) == 0
+    assert "removed" in report.details["cleanup"]
+
+
+async def test_keep_leaves_the_test_data(http: httpx.AsyncClient, boot: Bootstrap) -> None:
+    """keep=True leaves what the suite created, and the report says where."""
+    select = lambda c: c.area in ("users", "filter")  # noqa: E731
+    report = await run_server_suite(http, BASE, boot.token, seed=4, keep=True, select=select)
+    namespace = report.details["namespace"]
+    assert await _namespaced(http, boot, namespace) > 5
+    assert namespace in report.details["cleanup"]
+
+
+async def test_a_crashing_check_is_an_error_not_a_crash(
+    http: httpx.AsyncClient, boot: Bootstrap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check raising something unexpected is reported as ERROR and the run goes on."""
+
+    async def boom(ctx: Any) -> None:
+        raise RuntimeError("the check itself is broken")
+
+    fake = Check("SRV-ZZZ-999", "server", "zzz", Level.MUST, "none", "crashes", "fix the check")
+    real = next(e for e in registered("server") if e.check.id == "SRV-DSC-001")
+    monkeypatch.setattr(
+        "conformance.server_suite.registered", lambda side: [Registered(fake, boom), real]
+    )
+    report = await run_server_suite(http, BASE, boot.token)
+    results = _by_id(report)
+    assert results["SRV-ZZZ-999"].outcome is Outcome.ERROR
+    assert "RuntimeError: the check itself is broken" in results["SRV-ZZZ-999"].message
+    assert results["SRV-DSC-001"].outcome is Outcome.PASSED
+    assert report.exit_code == 1
+
+
+async def test_select_and_progress(http: httpx.AsyncClient, boot: Bootstrap) -> None:
+    """Only the selected checks run, and progress hears of each result as it comes."""
+    seen: list[str] = []
+    report = await run_server_suite(
+        http,
+        BASE,
+        boot.token,
+        select=lambda c: c.area == "auth",
+        progress=lambda r: seen.append(r.check.id),
+    )
+    assert seen == [r.check.id for r in report.results]
+    assert set(seen) == {"SRV-AUT-001", "SRV-AUT-002", "SRV-AUT-003"}
+
+
+async def test_evidence_masks_the_token(http: httpx.AsyncClient, boot: Bootstrap) -> None:
+    """Each check keeps its exchanges, with the bearer token masked."""
+    report = await run_server_suite(http, BASE, boot.token, select=lambda c: c.area == "users")
+    exchanges = [e for r in report.results for e in r.exchanges]
+    assert exchanges
+    assert all(e.request_headers.get("Authorization") == "Bearer ***" for e in exchanges)
+    assert boot.token not in json.dumps([e.as_json() for e in exchanges])
+
+
+async def _no_patch(app: ASGIApp, exchange: Exchange) -> Exchange:
+    done = await call(app, exchange.scope, exchange.body)
+    data = done.response_json()
+    if exchange.path.endswith("/ServiceProviderConfig") and isinstance(data, dict):
+        data["patch"] = {"supported": False}
+        return with_json_response(done, data)
+    return done
+
+
+async def test_checks_needing_an_unadvertised_feature_are_skipped(
+    asgi_app: Starlette, boot: Bootstrap
+) -> None:
+    """When ServiceProviderConfig says patch is unsupported, the PATCH checks are skipped."""
+    async with _http(Rewriting(asgi_app, _no_patch)) as http:
+        report = await run_server_suite(http, BASE, boot.token, select=lambda c: c.area == "patch")
+    assert {r.outcome for r in report.results} == {Outcome.SKIPPED}
+    assert "patch" in report.results[0].message
+
+
+async def _string_total(app: ASGIApp, exchange: Exchange) -> Exchange:
+    done = await call(app, exchange.scope, exchange.body)
+    data = done.response_json()
+    if isinstance(data, dict) and "totalResults" in data:
+        data["totalResults"] = str(data["totalResults"])
+        return with_json_response(done, data)
+    return done
+
+
+async def test_a_response_breaking_its_schema_fails_the_schema_check(
+    asgi_app: Starlette, boot: Bootstrap
+) -> None:
+    """A ListResponse with a string totalResults is named, with its exchange, by SRV-SCH-001."""
+    async with _http(Rewriting(asgi_app, _string_total)) as http:
+        report = await run_server_suite(
+            http, BASE, boot.token, select=lambda c: c.id in ("SRV-DSC-002", "SRV-SCH-001")
+        )
+    result = _by_id(report)["SRV-SCH-001"]
+    assert result.outcome is Outcome.FAILED
+    assert "list-response.schema.json" in result.message
+    assert "totalResults" in result.message
+    assert result.exchanges and "breaks list-response.schema.json" in result.exchanges[0].note
+
+
+async def test_bad_arguments_are_refused(http: httpx.AsyncClient, boot: Bootstrap) -> None:
+    """An unknown profile or deactivation value is a ValueError naming the choices."""
+    with pytest.raises(ValueError, match="okta"):
+        await run_server_suite(http, BASE, boot.token, profile="nope")
+    with pytest.raises(ValueError, match="delete"):
+        await run_server_suite(http, BASE, boot.token, deactivation="sometimes")
+
+
+async def test_suite_over_a_real_socket(live_server: LiveServer, boot: Bootstrap) -> None:
+    """Over uvicorn on 127.0.0.1, with admin access, every MUST check passes."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        report = await run_server_suite(
+            http,
+            f"{live_server.url}/apps/demo/scim/v2",
+            boot.token,
+            admin=_admin(boot, live_server.url),
+            seed=5,
+        )
+    assert report.exit_code == 0, _not_passed(report)
+    assert _by_id(report)["SRV-PLT-011"].outcome is Outcome.PASSED
