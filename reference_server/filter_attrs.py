@@ -16,11 +16,14 @@ from reference_server.filter_ast import AttrPath, CompareValue
 from reference_server.schema import Attribute, ResourceType, fold, format_datetime, parse_datetime
 
 __all__ = [
+    "NAME_KEY_ATTRIBUTE",
     "SCHEMAS_ATTRIBUTE",
     "Comparison",
     "Resolved",
+    "attr_json_path",
     "comparison_target",
     "is_scalar_present",
+    "json_path",
     "plan_comparison",
     "resolve_path",
     "resolve_sub",
@@ -34,6 +37,8 @@ SCHEMAS_ATTRIBUTE = Attribute(
     name="schemas", type="reference", multi_valued=True, mutability="readOnly"
 )
 
+# The attribute each resource type keeps folded in the indexed column resources.name_key.
+NAME_KEY_ATTRIBUTE = {"User": "userName", "Group": "displayName"}
 _ORDER_OPS = frozenset({"gt", "ge", "lt", "le"})
 _SUBSTRING_OPS = frozenset({"co", "sw", "ew"})
 _TEXT_TYPES = frozenset({"string", "reference", "binary"})
@@ -176,3 +181,17 @@ def plan_comparison(attr: Attribute, op: str, value: CompareValue) -> Comparison
         return None
     folded = not attr.case_exact
     return Comparison(op, "text", folded, fold(value) if folded else value)
+
+
+def json_path(*names: str) -> str:
+    """An SQLite JSON path with every key quoted: ``$."name"."familyName"``."""
+    return "$" + "".join(f'."{name}"' for name in names)
+
+
+def attr_json_path(resolved: Resolved, *, with_sub: bool = True) -> str:
+    """Where the attribute sits in the stored resource, as an SQLite JSON path."""
+    names = [resolved.uri] if resolved.uri else []
+    names.append(resolved.top.name)
+    if with_sub and resolved.sub is not None:
+        names.append(resolved.sub.name)
+    return json_path(*names)

@@ -1,4 +1,4 @@
-"""Evaluate a filter AST against resources in Python, and sort them (RFC 7644 §3.4.2.2, §3.4.2.3).
+"""Evaluate a filter AST against resources in Python (RFC 7644 §3.4.2.2).
 
 The rules mirror :mod:`reference_server.filter_sql` line for line, so the store may evaluate a
 filter either way and get the same answer:
@@ -15,10 +15,10 @@ filter either way and get the same answer:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from reference_server.filter_ast import And, AttrPath, Compare, Filter, Not, Or, Present, ValuePath
+from reference_server.filter_ast import And, Compare, Filter, Not, Or, Present, ValuePath
 from reference_server.filter_attrs import (
     Comparison,
     Resolved,
@@ -27,15 +27,13 @@ from reference_server.filter_attrs import (
     plan_comparison,
     resolve_path,
     resolve_sub,
-    sort_target,
     top_container,
 )
 from reference_server.schema import Attribute, ResourceType, fold
 
-__all__ = ["matches", "matches_value", "sort_key", "sort_resources"]
+__all__ = ["matches", "matches_value"]
 
 Resource = Mapping[str, Any]
-R = TypeVar("R", bound=Mapping[str, Any])
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
@@ -147,60 +145,3 @@ def matches_value(f: Filter, value: Mapping[str, Any], attr: Attribute) -> bool:
     if sub is None:
         return False
     return _leaf(f, value, Resolved(sub, None))
-
-
-def _sort_value(resource: Resource, path: AttrPath, rtype: ResourceType) -> tuple[int, Any] | None:
-    resolved = resolve_path(path, rtype)
-    target = sort_target(resolved) if resolved is not None else None
-    if target is None:
-        return None
-    container = top_container(resource, target.uri)
-    raw = container.get(target.top.name) if container is not None else None
-    if target.top.multi_valued:
-        # RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first.
-        if not isinstance(raw, list) or not raw:
-            return None
-        primaries = [e for e in raw if isinstance(e, Mapping) and e.get("primary") is True]
-        raw = primaries[0] if primaries else raw[0]
-    if target.sub is not None:
-        raw = raw.get(target.sub.name) if isinstance(raw, Mapping) else None
-    leaf = target.leaf
-    if isinstance(raw, bool):
-        return (0, int(raw))
-    if isinstance(raw, int | float):
-        return (0, raw)
-    if isinstance(raw, str):
-        folded = leaf.type in ("string", "reference", "binary") and not leaf.case_exact
-        return (1, fold(raw) if folded else raw)
-    return None
-
-
-def sort_key(path: AttrPath, rtype: ResourceType) -> Callable[[Resource], tuple[Any, ...]]:
-    """A key ordering resources by ``path`` ascending, missing values last (``caseExact`` aware).
-
-    Numbers sort before strings, as in SQLite; equal keys keep their order (sort is stable).
-    """
-
-    def key(resource: Resource) -> tuple[Any, ...]:
-        value = _sort_value(resource, path, rtype)
-        return (True,) if value is None else (False, *value)
-
-    return key
-
-
-def sort_resources(
-    resources: Iterable[R],
-    path: AttrPath,
-    rtype: ResourceType,
-    *,
-    descending: bool = False,
-) -> list[R]:
-    """``resources`` (given in insertion order) sorted as ``order_by_sql`` sorts them.
-
-    Missing values come last in either direction; ties keep insertion order.
-    """
-    keyed = [(_sort_value(r, path, rtype), r) for r in resources]
-    present = [(v, r) for v, r in keyed if v is not None]
-    missing = [r for v, r in keyed if v is None]
-    present.sort(key=lambda item: item[0] or (0, 0), reverse=descending)
-    return [r for _, r in present] + missing

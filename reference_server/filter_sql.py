@@ -1,4 +1,4 @@
-"""Compile a filter AST to an SQLite WHERE fragment, and ``sortBy`` to ORDER BY (RFC 7644 §3.4.2).
+"""Compile a filter AST to an SQLite WHERE fragment (RFC 7644 §3.4.2.2).
 
 The store runs ``SELECT ... FROM resources r WHERE r.app = ? AND r.rtype = ? AND (<fragment>)``.
 Lookups real clients make are answered from indexes:
@@ -16,7 +16,9 @@ so ``%`` and ``_`` are ordinary characters.
 
 The email index relies on the store keeping ``resource_emails`` as one row per element of
 ``emails`` that is an object with a string ``value``: ``value_key = fold(value)``,
-``type_key = fold(type)`` when ``type`` is a string, else NULL.
+``type_key = fold(type)`` when ``type`` is a string, else NULL. SQLite then fetches the
+matching rows by ``r.seq`` only when it knows (``sqlite_stat1``, from ANALYZE or written by
+hand) that ``(app, rtype)`` selects many rows; without statistics it walks the app's rows.
 """
 
 from __future__ import annotations
@@ -28,22 +30,22 @@ from typing import Any
 
 from reference_server.filter_ast import And, AttrPath, Compare, Filter, Not, Or, Present, ValuePath
 from reference_server.filter_attrs import (
+    NAME_KEY_ATTRIBUTE,
     Comparison,
     Resolved,
+    attr_json_path,
     comparison_target,
+    json_path,
     plan_comparison,
     resolve_path,
     resolve_sub,
-    sort_target,
 )
 from reference_server.schema import Attribute, ResourceType, fold
 
-__all__ = ["MAX_SQL_NESTING", "compile_filter", "order_by_sql", "sort_key_sql"]
+__all__ = ["MAX_SQL_NESTING", "compile_filter"]
 
 _SLOT = re.compile(r"\{(\d+)\}")
-_SCALAR_TYPES = "('true', 'false', 'integer', 'real', 'text')"
 _INT64 = range(-(2**63), 2**63)
-_NAME_KEY_ATTRIBUTE = {"User": "userName", "Group": "displayName"}
 # SQLite's parser stack (YYSTACKDEPTH, 100 by default) overflows near 20 nested parentheses;
 # a deeper fragment is left to Python rather than failing with "parser stack overflow".
 MAX_SQL_NESTING = 16
@@ -82,18 +84,6 @@ _TRUE = _Sql("1")
 _FALSE = _Sql("0")
 
 
-def _json_path(*names: str) -> str:
-    return "$" + "".join(f'."{name}"' for name in names)
-
-
-def _attr_path(resolved: Resolved, *, with_sub: bool = True) -> str:
-    names = [resolved.uri] if resolved.uri else []
-    names.append(resolved.top.name)
-    if with_sub and resolved.sub is not None:
-        names.append(resolved.sub.name)
-    return _json_path(*names)
-
-
 @dataclass(frozen=True)
 class _Value:
     """One candidate value as SQL: its JSON type (``json_type`` names) and its SQL value."""
@@ -113,7 +103,7 @@ def _element_value(sub: str | None) -> _Value:
     """A value of the element ``j`` of a json_each, or of its sub-attribute ``sub``."""
     if sub is None:
         return _Value(_Sql("j.value"), _Sql("j.type"))
-    path = _json_path(sub)
+    path = json_path(sub)
     return _Value(
         _sql("CASE WHEN j.type = 'object' THEN json_extract(j.value, {0}) END", _param(path)),
         _sql("CASE WHEN j.type = 'object' THEN json_type(j.value, {0}) END", _param(path)),
@@ -182,7 +172,7 @@ def _each(resolved: Resolved, predicate: _Sql) -> _Sql:
     """Some element of the multi-valued attribute satisfies ``predicate`` (over ``j``)."""
     return _sql(
         "EXISTS (SELECT 1 FROM json_each(r.data, {0}) j WHERE typeof(j.key) = 'integer' AND ({1}))",
-        _param(_attr_path(resolved, with_sub=False)),
+        _param(attr_json_path(resolved, with_sub=False)),
         predicate,
     )
 
@@ -192,7 +182,7 @@ def _null_safe(fragment: _Sql) -> _Sql:
 
 
 def _complex_present(resolved: Resolved) -> _Sql:
-    path = _attr_path(resolved)
+    path = attr_json_path(resolved)
     if resolved.top.multi_valued:
         source = _Sql("CASE WHEN j.type = 'object' THEN j.value ELSE '{}' END")
         return _each(resolved, _member_present(source))
@@ -211,7 +201,7 @@ def _present(target: Resolved) -> _Sql:
     if target.top.multi_valued:
         sub = target.sub.name if target.sub is not None else None
         return _each(target, _scalar_present(_element_value(sub)))
-    return _null_safe(_scalar_present(_row_value(_attr_path(target))))
+    return _null_safe(_scalar_present(_row_value(attr_json_path(target))))
 
 
 def _leaf(node: Compare | Present, resolved: Resolved) -> _Sql:
@@ -229,7 +219,7 @@ def _leaf(node: Compare | Present, resolved: Resolved) -> _Sql:
     if target.top.multi_valued:
         sub = target.sub.name if target.sub is not None else None
         return _each(target, _comparison(_element_value(sub), comparison))
-    return _null_safe(_comparison(_row_value(_attr_path(target)), comparison))
+    return _null_safe(_comparison(_row_value(attr_json_path(target)), comparison))
 
 
 def _index_email_lookup(node: Filter, rtype: ResourceType, app: _Sql | None) -> _Sql | None:
@@ -276,7 +266,7 @@ def _index_column_lookup(node: Filter, rtype: ResourceType) -> _Sql | None:
     path = node.path
     if path.uri is not None or path.sub is not None:
         return None
-    if path.attr == _NAME_KEY_ATTRIBUTE.get(rtype.name):
+    if path.attr == NAME_KEY_ATTRIBUTE.get(rtype.name):
         return _sql("r.name_key = {0}", _param(fold(node.value)))
     if path.attr == "externalId":
         # IS, not =: a NULL external_id gives 0 (so NOT works) and the index still serves.
@@ -334,7 +324,7 @@ def _value_path(node: ValuePath, resolved: Resolved) -> _Sql:
     if resolved.sub is not None or not resolved.top.is_complex:
         return _FALSE
     inner = _value_filter(node.filter, resolved.top)
-    path = _param(_attr_path(resolved))
+    path = _param(attr_json_path(resolved))
     if resolved.top.multi_valued:
         return _each(resolved, _sql("j.type = 'object' AND ({0})", inner))
     return _sql(
@@ -396,60 +386,3 @@ def _nesting(text: str) -> int:
         elif not quoted and char == ")":
             depth -= 1
     return deepest
-
-
-def _literal(text: str) -> str:
-    """An SQL string literal of a JSON path built from schema names (never request text)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _sortable(value: str, json_type: str, attr: Attribute) -> str:
-    folded = attr.type in ("string", "reference", "binary") and not attr.case_exact
-    shown = f"scim_fold({value})" if folded else value
-    return f"CASE WHEN {json_type} IN {_SCALAR_TYPES} THEN {shown} END"
-
-
-def sort_key_sql(path: AttrPath, rtype: ResourceType) -> str:
-    """An SQL expression over ``resources r`` ordering like ``sort_key``; NULL when missing.
-
-    RFC 7644 §3.4.2.3: case-insensitive attributes sort by their folded value; a multi-valued
-    attribute by its primary value, else its first. ``"NULL"`` for an unknown attribute.
-    """
-    resolved = resolve_path(path, rtype)
-    target = sort_target(resolved) if resolved is not None else None
-    if target is None:
-        return "NULL"
-    name_key = target.top.name == _NAME_KEY_ATTRIBUTE.get(rtype.name)
-    if name_key and target.uri is None and target.sub is None:
-        return "r.name_key"
-    attr = target.leaf
-    if not target.top.multi_valued:
-        where = _literal(_attr_path(target))
-        return _sortable(f"json_extract(r.data, {where})", f"json_type(r.data, {where})", attr)
-    if target.sub is None:
-        element = _sortable("j.value", "j.type", attr)
-    else:
-        sub = _literal(_json_path(target.sub.name))
-        inner = _sortable(f"json_extract(j.value, {sub})", f"json_type(j.value, {sub})", attr)
-        element = f"CASE WHEN j.type = 'object' THEN {inner} END"
-    primary = _literal(_json_path("primary"))
-    rank = (
-        f"CASE WHEN j.type = 'object' THEN"
-        f" (CASE WHEN json_type(j.value, {primary}) = 'true' THEN 0 ELSE 1 END) ELSE 1 END"
-    )
-    top = _literal(_attr_path(target, with_sub=False))
-    return (
-        f"(SELECT {element} FROM json_each(r.data, {top}) j"
-        f" WHERE typeof(j.key) = 'integer' ORDER BY {rank}, j.key LIMIT 1)"
-    )
-
-
-def order_by_sql(path: AttrPath, rtype: ResourceType, *, descending: bool = False) -> str:
-    """The ORDER BY list ``sort_resources`` mirrors: missing values last, ties by ``r.seq``."""
-    key = sort_key_sql(path, rtype)
-    direction = "DESC" if descending else "ASC"
-    if key == "NULL":
-        return "r.seq"
-    if key == "r.name_key":
-        return f"r.name_key {direction}, r.seq"
-    return f"({key}) IS NULL, {key} {direction}, r.seq"

@@ -7,7 +7,8 @@ One import for the store, the PATCH engine and the query parameters::
     compile_filter(f, rtype, app=app)           # (SQL fragment, params), same answers
 
 The pieces live in ``filter_ast`` (nodes), ``filter_lex``/``filter_parse`` (text to AST),
-``filter_attrs`` (what a path points at), ``filter_eval`` (Python) and ``filter_sql`` (SQLite).
+``filter_attrs`` (what a path points at), ``filter_eval`` (Python), ``filter_sql`` (SQLite)
+and ``filter_sort`` (sortBy, both ways).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from reference_server.filter_ast import (
     format_path,
 )
 from reference_server.filter_attrs import SCHEMAS_ATTRIBUTE, Resolved, resolve_path, resolve_sub
-from reference_server.filter_eval import matches, matches_value, sort_key, sort_resources
+from reference_server.filter_eval import matches, matches_value
 from reference_server.filter_parse import (
     MAX_NESTING,
     MAX_TERMS,
@@ -36,7 +37,8 @@ from reference_server.filter_parse import (
     parse_filter,
     parse_patch_path,
 )
-from reference_server.filter_sql import compile_filter, order_by_sql, sort_key_sql
+from reference_server.filter_sort import order_by_sql, sort_key, sort_key_sql, sort_resources
+from reference_server.filter_sql import compile_filter
 
 __all__ = [
     "MAX_NESTING",
