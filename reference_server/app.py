@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reference_server import bulk, endpoints
+from reference_server.admin import admin_routes
 from reference_server.errors import MethodNotAllowed, NotFound, ScimError
 from reference_server.http import error_response, internal_error_response
 from reference_server.mapping import PlatformMapping
@@ -107,6 +108,7 @@ def create_app(
     store = store or SqliteStore(settings.database)
     server = Server(settings, store, platform or PlatformMapping(store))
     handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _crash}
-    app = Starlette(routes=[*scim_routes(), *(extra_routes or [])], exception_handlers=handlers)
+    routes = [*scim_routes(), *admin_routes(), *(extra_routes or [])]
+    app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.server = server
     return app

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -34,6 +35,7 @@ log = logging.getLogger("scim_harness.server")
 
 _MASK = "***"
 _SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
+_SECRET_PARAMS = {"access_token"}
 _MAX_RECORDED_BODY = 64 * 1024
 
 
@@ -98,6 +100,7 @@ class Server:
     def record(self, call: Call, response: Response, at: str, elapsed_ms: float) -> None:
         """Append the exchange, secrets masked, to the app's request record."""
         request = call.request
+        query = _masked_query(request.url.query)
         headers = {
             k: (_mask_header(v) if k.lower() in _SECRET_HEADERS else v)
             for k, v in request.headers.items()
@@ -106,7 +109,7 @@ class Server:
             "at": at,
             "method": request.method,
             "path": request.url.path,
-            "query": request.url.query,
+            "query": query,
             "headers": headers,
             "body": _recorded_body(call),
             "status": response.status_code,
@@ -124,7 +127,7 @@ class Server:
             at,
             request.method,
             request.url.path,
-            request.url.query,
+            query,
             record,
             [f.id for f in call.findings.items],
             call.app.settings.retention,
@@ -136,14 +139,33 @@ def _mask_header(value: str) -> str:
     return f"{scheme} {_MASK}" if rest else _MASK
 
 
+def _is_password(name: Any) -> bool:
+    # "password", or its full URN path (RFC 7644 §3.10), in a key or a PATCH path.
+    lowered = name.strip().lower() if isinstance(name, str) else ""
+    return lowered == "password" or lowered.endswith(":password")
+
+
 def _mask_secrets(value: Any) -> Any:
     if isinstance(value, dict):
+        # A PATCH operation on path "password" carries the secret in its "value".
+        patched = any(k.lower() == "path" and _is_password(v) for k, v in value.items())
         return {
-            k: (_MASK if k.lower() == "password" else _mask_secrets(v)) for k, v in value.items()
+            k: (
+                _MASK if _is_password(k) or (patched and k.lower() == "value") else _mask_secrets(v)
+            )
+            for k, v in value.items()
         }
     if isinstance(value, list):
         return [_mask_secrets(v) for v in value]
     return value
+
+
+def _masked_query(query: str) -> str:
+    """The query string with a bearer token sent in it (RFC 6750 §2.3) masked."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+        return query  # unchanged, so its exact encoding stays on record
+    return urlencode([(k, _MASK if k.lower() in _SECRET_PARAMS else v) for k, v in pairs])
 
 
 def _recorded_body(call: Call) -> Any:

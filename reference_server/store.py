@@ -58,6 +58,7 @@ class SqliteStore:
         self.database = database
         self._conn = connect(database)
         self._depth = 0
+        self._since_trim: dict[str, int] = {}
 
     def close(self) -> None:
         self._conn.close()
@@ -100,6 +101,9 @@ class SqliteStore:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def delete_meta(self, key: str) -> None:
+        self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     # -- apps and tokens ----------------------------------------------------------------
 
@@ -441,14 +445,17 @@ class SqliteStore:
     ) -> None:
         """Append to an app's request record, keeping at most ``retention`` entries."""
         with self.transaction():
-            cur = self._conn.execute(
+            self._conn.execute(
                 "INSERT INTO requests(app, at, method, path, query, record, findings) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (app, at, method, path, query, _dumps(record), " ".join(finding_ids)),
             )
-            seq = cur.lastrowid
-            if retention < 64 or (seq or 0) % 64 == 0:
+            # Trim every 64th insert of this app (seq is shared by all apps, so it cannot tell).
+            since = self._since_trim.get(app, 0) + 1
+            if retention < 64 or since >= 64:
                 self._trim_requests(app, retention)
+                since = 0
+            self._since_trim[app] = since
 
     def _trim_requests(self, app: str, retention: int) -> None:
         self._conn.execute(

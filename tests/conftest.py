@@ -74,3 +74,20 @@ async def created_user(scim: httpx.AsyncClient) -> dict[str, Any]:
 def live_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[LiveServer]:
     with LiveServer(asgi_app) as live:
         yield live
+
+
+@pytest.fixture
+async def admin(asgi_app: Starlette, boot: Bootstrap) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the admin API (/admin) over ASGITransport, with the admin token."""
+    async with _client(asgi_app, "http://testserver/admin", boot.admin_token) as client:
+        yield client
+
+
+@pytest.fixture
+def app_client(asgi_app: Starlette) -> Any:
+    """Open a SCIM client of any app with any token: ``app_client("other", token)``."""
+
+    def make(app: str, token: str | None) -> httpx.AsyncClient:
+        return _client(asgi_app, f"http://testserver/apps/{app}/scim/v2", token)
+
+    return make
