@@ -91,7 +91,7 @@ def _base_url(text: str) -> str:
 def add_push_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
-    """Add ``push`` to a parser's sub-commands; its ``handler`` default is :func:`run_push`."""
+    """Add ``push`` to a parser's sub-commands; its ``func`` default is :func:`run_push`."""
     parser = subparsers.add_parser(
         "push",
         help="push generated users and groups to a SCIM server like a provisioning client",
@@ -131,7 +131,7 @@ def add_push_parser(
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every exchange")
     parser.add_argument("--retries", type=_count, default=3, help="retries per request (3)")
     parser.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per request (30)")
-    parser.set_defaults(handler=run_push)
+    parser.set_defaults(func=run_push)
     return parser
 
 
@@ -244,9 +244,13 @@ def run_push(args: argparse.Namespace) -> int:
     Console(file=sys.stdout).print(_summary(result, population))
     for note in result.notes:
         print(f"note: {note}")
-    for outcome in result.failures[:10]:
+    failures = result.failures
+    for outcome in failures[:10]:
         change = outcome.change
         print(f"failed: {change.kind} {change.key}: {outcome.message}", file=sys.stderr)
+    if len(failures) > 10:
+        more = "" if args.json_out else " (--json-out FILE lists them all)"
+        print(f"failed: {len(failures) - 10} more{more}", file=sys.stderr)
     if args.json_out is not None:
         try:
             _write_json(args.json_out, args, result)

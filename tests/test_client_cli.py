@@ -92,9 +92,9 @@ def test_bad_arguments_give_one_error_line(
     assert "Traceback" not in err
 
 
-def test_the_handler_is_run_push() -> None:
-    """The lead's main() can dispatch on args.handler."""
-    assert parse(push_args()).handler is run_push
+def test_the_command_dispatches_to_run_push() -> None:
+    """scim-harness main() dispatches on args.func."""
+    assert parse(push_args()).func is run_push
 
 
 def test_an_unknown_locale_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
