@@ -109,5 +109,7 @@ def response_schema_errors(
             continue
         # Discovery lists are never projected; resources may be.
         partial = projected and item in ("user", "group")
-        problems.extend(f"Resources[{index}].{m}" for m in _errors(item, resource, partial))
+        for message in _errors(item, resource, partial):
+            joined = message.removeprefix("(root)")
+            problems.append(f"Resources[{index}]{'' if joined != message else '.'}{joined}")
     return "list-response.schema.json", problems
