@@ -263,6 +263,9 @@ class ScimClient:
                 self.stats.retries += 1
                 await self._pause(None, attempt)
                 continue
+            except httpx.RequestError as exc:  # e.g. an undecodable body: retrying will not help
+                reason = str(exc) or type(exc).__name__
+                raise ScimTransportError(f"{target}: {reason}", target=target) from exc
             status = response.status_code
             if 200 <= status < 300 or status in ok:
                 return Reply(status, _json_or_text(response), response.headers)
@@ -315,7 +318,7 @@ class ScimClient:
                 response = await self._http.request(
                     request.method, url, content=content, headers=headers, timeout=self.timeout
                 )
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 self._log(request, url, headers, None, time.perf_counter() - started, attempt, exc)
                 raise
         self.stats.statuses[response.status_code] += 1

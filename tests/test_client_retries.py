@@ -180,6 +180,17 @@ async def test_an_unreachable_server_raises_a_transport_error(
     assert len(sleeps.delays) == 2
 
 
+async def test_an_undecodable_answer_is_not_retried(
+    http: httpx.AsyncClient, sleeps: Sleeps, router: respx.MockRouter
+) -> None:
+    """A request error that is not a transport failure is raised at once, as a client error."""
+    route = router.get("/Users").mock(side_effect=httpx.DecodingError("bad gzip"))
+    with pytest.raises(ScimTransportError, match="GET /Users: bad gzip"):
+        await client_for(http, sleeps).send(GET_USERS)
+    assert route.call_count == 1
+    assert sleeps.delays == []
+
+
 async def test_the_timeout_is_passed_to_httpx(
     http: httpx.AsyncClient, sleeps: Sleeps, router: respx.MockRouter
 ) -> None:
