@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import sys
@@ -130,9 +129,8 @@ def _load_mapping(path: Path | None) -> dict[str, Any] | None:
         return None
     from reference_server import mapping
 
-    data = json.loads(path.read_text(encoding="utf-8"))
-    mapping.validate_mapping(data)
-    return dict(data)
+    # InvalidValue naming the file and the bad row, e.g. 'users[3] (platform "email"): ...'.
+    return mapping.load_mapping_file(path).data
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -149,6 +147,10 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         store = SqliteStore(args.db)
         mapping_data = _load_mapping(args.mapping)
+        if mapping_data is not None:
+            # The file's option sets deletion on deactivation, unless the flag says so itself.
+            options = mapping_data["options"]
+            settings.setdefault("delete_on_deactivate", options["deleteOnDeactivate"])
         boot = bootstrap(
             store,
             args.app,
