@@ -40,7 +40,21 @@ from reference_server.schema import format_datetime
 from reference_server.settings import AppSettings
 from reference_server.store import AppRow
 
-__all__ = ["APP_NAME", "admin_routes"]
+__all__ = [
+    "APP_NAME",
+    "admin_routes",
+    "create_app",
+    "create_token",
+    "delete_app",
+    "delete_token",
+    "get_app",
+    "get_mapping",
+    "get_settings",
+    "list_apps",
+    "list_tokens",
+    "patch_settings",
+    "put_mapping",
+]
 
 APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 """What an app name may be: it becomes a path segment of the app's SCIM base URL."""

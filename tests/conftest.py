@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -84,7 +84,7 @@ async def admin(asgi_app: Starlette, boot: Bootstrap) -> AsyncIterator[httpx.Asy
 
 
 @pytest.fixture
-def app_client(asgi_app: Starlette) -> Any:
+def app_client(asgi_app: Starlette) -> Callable[[str, str | None], httpx.AsyncClient]:
     """Open a SCIM client of any app with any token: ``app_client("other", token)``."""
 
     def make(app: str, token: str | None) -> httpx.AsyncClient:
