@@ -104,4 +104,30 @@ def connect(database: str) -> sqlite3.Connection:
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
+    _plant_statistics(conn)
     return conn
+
+
+# Planner statistics shaped like a large tenant: without them SQLite may reach resources
+# through the (app, rtype) prefix of an index and walk the whole app, instead of fetching
+# the few rows an email lookup names by rowid. Written once, so plans do not depend on
+# whether anybody ran ANALYZE.
+_STATISTICS = (
+    ("resources", "resources_name", "100000 50000 25000 1"),
+    ("resources", "resources_external", "100000 50000 25000 1"),
+    ("resources", "resources_id", "100000 2 1"),
+    ("resource_emails", "resource_emails_value", "120000 60000 1"),
+    ("resource_emails", "resource_emails_seq", "120000 2"),
+    ("group_members", "group_members_member", "1000000 500000 5"),
+    ("group_members", "group_members_group", "1000000 1000"),
+    ("requests", "requests_app", "100000 50000 1"),
+    ("tokens", "tokens_app", "100 2"),
+)
+
+
+def _plant_statistics(conn: sqlite3.Connection) -> None:
+    conn.execute("ANALYZE sqlite_schema")  # creates sqlite_stat1 when missing
+    if conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0]:
+        return
+    conn.executemany("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)", _STATISTICS)
+    conn.execute("ANALYZE sqlite_schema")  # reload the statistics into the planner
