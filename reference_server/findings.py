@@ -21,6 +21,9 @@ FINDINGS: dict[str, str] = {
     "LENIENT-STRING-BOOLEAN": 'boolean sent as a string (e.g. "False")',
     "LENIENT-DOTTED-KEY": 'path-less PATCH value with dotted keys (e.g. "name.givenName")',
     "LENIENT-SINGLE-AS-ARRAY": "multi-valued attribute sent as one object instead of an array",
+    "LENIENT-COMPLEX-AS-STRING": (
+        "complex attribute sent as a bare string (Entra ID's manager id), taken as its value"
+    ),
     "LENIENT-READONLY-ECHO": "read-only attribute (id, meta, ...) echoed with its stored value",
     "LENIENT-MEMBERS-REMOVE-LIST": (
         "PATCH remove of 'members' with a value list (Entra ID); only those members removed"

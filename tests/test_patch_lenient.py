@@ -278,3 +278,38 @@ def test_entra_merged_replace_with_dotted_filter_and_urn_keys() -> None:
     assert emails_by_type(resource)["work"]["value"] == "barbara@example.com"
     assert resource[ENTERPRISE_USER]["department"] == "Retail"
     assert result.finding_ids == ["LENIENT-DOTTED-KEY"] * 3
+
+
+def test_manager_as_bare_id_is_tolerated_with_a_finding() -> None:
+    """Entra ID's `{"path": "...:manager", "value": "<id>"}` becomes manager.value in lenient mode."""
+    from reference_server.findings import Findings
+    from reference_server.patch import apply_patch
+    from reference_server.schema import ENTERPRISE_USER, resource_type
+
+    user = {"schemas": [resource_type("User").schema.id], "id": "u1", "userName": "a"}
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": f"{ENTERPRISE_USER}:manager", "value": "boss-id"}],
+    }
+    findings = Findings(lenient=True)
+    out = apply_patch(resource_type("User"), user, body, findings).resource
+    assert out[ENTERPRISE_USER]["manager"] == {"value": "boss-id"}
+    assert [f.id for f in findings.items] == ["LENIENT-COMPLEX-AS-STRING"]
+
+
+def test_manager_as_bare_id_is_refused_in_strict_mode() -> None:
+    """Strict mode refuses a bare string for a complex attribute with invalidValue."""
+    import pytest
+
+    from reference_server.errors import InvalidValue
+    from reference_server.findings import Findings
+    from reference_server.patch import apply_patch
+    from reference_server.schema import ENTERPRISE_USER, resource_type
+
+    user = {"schemas": [resource_type("User").schema.id], "id": "u1", "userName": "a"}
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": f"{ENTERPRISE_USER}:manager", "value": "boss-id"}],
+    }
+    with pytest.raises(InvalidValue):
+        apply_patch(resource_type("User"), user, body, Findings(lenient=False))

@@ -27,10 +27,6 @@ from simulated_client.scenarios import LIFECYCLE, SCENARIOS
 from simulated_client.state import ScenarioOptions, ScenarioState
 
 BASE = "http://testserver/apps/demo/scim/v2"
-MANAGER_GAP = (
-    "reference server: lenient mode refuses Entra's enterprise manager sent as a bare id string "
-    '({"op":"Add","path":"...:manager","value":"<id>"}), which Entra ID sends'
-)
 
 
 @dataclass
@@ -124,11 +120,10 @@ async def _run_lifecycle(
 
 
 def _profile_cases() -> list[Any]:
-    gap = pytest.mark.xfail(strict=True, reason=MANAGER_GAP)
     return [
         pytest.param("rfc", id="rfc"),
-        pytest.param("entra", id="entra", marks=gap),
-        pytest.param("entra-2020", id="entra-2020", marks=gap),
+        pytest.param("entra", id="entra"),
+        pytest.param("entra-2020", id="entra-2020"),
         pytest.param("okta", id="okta"),
     ]
 
