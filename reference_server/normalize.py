@@ -55,7 +55,7 @@ def _normalize_single(attr: Attribute, value: Any, where: str, findings: Finding
     if attr.type == "boolean":
         return coerce_boolean(value, where, findings)
     if attr.is_complex and isinstance(value, str) and attr.sub("value") is not None:
-        # Entra ID sends the enterprise manager as a bare id: {"path": "...:manager", "value": "<id>"}.
+        # Entra ID sends the enterprise manager as a bare id ({"path": "...:manager", "value": id}).
         findings.tolerate(
             "LENIENT-COMPLEX-AS-STRING",
             f"{where}: complex attribute sent as the string {value!r}, taken as its 'value'",
