@@ -8,6 +8,7 @@ says ``recreated`` with the old and new ids.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from typing import Any
 
@@ -39,7 +40,11 @@ async def create_missing_user(step: Step, key: str) -> tuple[str, bool]:
     manager_id = None
     if manager is not None and manager not in state.deleted:
         manager_id = state.ids.get(manager)
-    request = shapes.create_user(profile, user, manager_id=manager_id)
+    password = None
+    if profile.send_password:  # Okta with password sync: a stable, per-user secret
+        digest = hashlib.sha256(f"{state.population.seed}:{key}".encode()).hexdigest()
+        password = f"Pw-{digest[:16]}!"
+    request = shapes.create_user(profile, user, manager_id=manager_id, password=password)
     retry_lookup = lookup if profile.lookup_after_failed_create else None
     reply = await client.create(request, lookup=retry_lookup)
     server_id = reply.resource_id()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -162,6 +162,15 @@ async def test_okta_updates_by_reading_then_replacing(world: World) -> None:
     assert methods == ["GET", "PUT"] * result.counts.users_updated
     key = result.intended[0].key
     assert world.fake.users[state.ids[key]]["name"]["familyName"] == state.users[key].family_name
+
+
+async def test_okta_password_sync_sends_a_password_per_user(world: World) -> None:
+    """Okta with password sync on sends a password on create (stable per user)."""
+    okta = replace(get_profile("okta"), send_password=True)
+    result = await provision(world.client, okta, world.state())
+    posts = [e.request_body for e in result.exchanges if e.method == "POST" and e.path == "/Users"]
+    passwords = [body["password"] for body in posts]
+    assert len(set(passwords)) == 12 and all(p.startswith("Pw-") for p in passwords)
 
 
 async def test_deactivate_a_fraction(world: World) -> None:
