@@ -12,6 +12,7 @@ Built once per :class:`~conformance.traffic.Traffic` by walking the records in o
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +167,12 @@ class TrafficIndex:
     active_changes: list[ActiveChange] = field(default_factory=list)
     config_reads: list[Record] = field(default_factory=list)
     """Successful ``GET /ServiceProviderConfig`` requests."""
+    on_resource: dict[str, list[Record]] = field(default_factory=dict)
+    """Resource id -> every request on ``/Users/{id}`` or ``/Groups/{id}``, in order."""
+    user_creates: dict[str, list[Record]] = field(default_factory=dict)
+    """Folded userName -> every POST /Users for it, in order."""
+    _lookup_seqs: dict[tuple[str, Term], list[int]] = field(default_factory=dict, repr=False)
+    _lookup_at: dict[int, Lookup] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, requests: Iterable[Record]) -> TrafficIndex:
@@ -184,11 +191,20 @@ class TrafficIndex:
             if parsed.error is None and record.endpoint in ("Users", "Groups", ""):
                 endpoint = record.endpoint or "Users"
                 self.lookups.append(Lookup(record, endpoint, parsed.terms))
+                self._lookup_at[record.seq] = self.lookups[-1]
+                for term in parsed.terms:
+                    self._lookup_seqs.setdefault((endpoint, term), []).append(record.seq)
         if record.ok:
             self._learn(record)
         if record.endpoint == "ServiceProviderConfig" and record.method == "GET" and record.ok:
             self.config_reads.append(record)
         rid = record.resource_id
+        if rid is not None and record.endpoint in ("Users", "Groups"):
+            self.on_resource.setdefault(rid, []).append(record)
+        if record.is_create("Users"):
+            for attr, value in user_identity(record.body):
+                if attr == "username":
+                    self.user_creates.setdefault(value, []).append(record)
         if rid is not None and record.method == "DELETE" and record.ok:
             self.deleted_by_client.setdefault(rid, record)
         if rid is not None and record.endpoint == "Users":
@@ -272,11 +288,15 @@ class TrafficIndex:
         self, endpoint: str, identity: frozenset[Term], after: int, before: int
     ) -> Lookup | None:
         """The first lookup on ``endpoint`` for a term of ``identity``, after < seq < before."""
-        for lookup in self.lookups:
-            seq = lookup.record.seq
-            if after < seq < before and lookup.endpoint == endpoint and lookup.terms & identity:
-                return lookup
-        return None
+        first: int | None = None
+        for term in identity:
+            seqs = self._lookup_seqs.get((endpoint, term), [])
+            position = bisect.bisect_right(seqs, after)
+            if position < len(seqs) and seqs[position] < before:
+                first = seqs[position] if first is None else min(first, seqs[position])
+        if first is None:
+            return None
+        return self._lookup_at[first]
 
     def gone_at(self, rid: str) -> Record | None:
         """The request after which ``rid`` no longer exists: the client's DELETE, or the

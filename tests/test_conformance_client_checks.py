@@ -242,8 +242,31 @@ CASES = [
         "CLI-CRT-007",
         [post_user(emails={"value": "a@example.com", "type": "work"})],
         Outcome.FAILED,
-        "emails is a single dict, not an array",
+        "emails is a single object, not an array",
         id="emails-as-object",
+    ),
+    pytest.param(
+        "CLI-CRT-007",
+        [
+            patch(
+                "/Users/u1",
+                {
+                    "op": "Add",
+                    "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                    "value": "u2",
+                },
+            )
+        ],
+        Outcome.FAILED,
+        "manager is the string 'u2', not an object",
+        id="manager-as-bare-id",
+    ),
+    pytest.param(
+        "CLI-CRT-007",
+        [patch("/Users/u1", {"op": "add", "path": "emails", "value": [{"value": "c@x.org"}]})],
+        Outcome.PASSED,
+        "",
+        id="emails-added-as-array",
     ),
     pytest.param(
         "CLI-CRT-008",

@@ -12,12 +12,11 @@ from typing import Any
 
 from conformance.checks import client_check
 from conformance.checks.client_support import Evidence
-from conformance.scim_body import as_boolean, ci_get, ci_has, ci_path, patch_operations
+from conformance.scim_body import as_boolean, ci_get, ci_has, ci_path
 from conformance.traffic import Record, Traffic
 from reference_server.schema import ResourceType, resource_type
 
 __all__ = [
-    "multi_valued_shape",
     "no_client_id",
     "schemas_match",
 ]
@@ -118,63 +117,6 @@ def _register_required() -> None:
 
 
 _register_required()
-
-
-def _multi_valued_problems(body: Any, rtype: ResourceType, where: str) -> list[str]:
-    problems: list[str] = []
-    if not isinstance(body, dict):
-        return problems
-    for key, value in body.items():
-        attr = rtype.top_attribute(key) if isinstance(key, str) else None
-        if attr is None or not attr.multi_valued or value is None:
-            continue
-        if not isinstance(value, list):
-            problems.append(f"{where}{key} is a single {type(value).__name__}, not an array")
-            continue
-        primaries = [v for v in value if as_boolean(ci_get(v, "primary")) is True]
-        if len(primaries) > 1:
-            problems.append(f"{where}{key} has {len(primaries)} values with primary true")
-    return problems
-
-
-@client_check(
-    "CLI-CRT-007",
-    level="MUST",
-    area="create",
-    reference="RFC 7643 §2.4",
-    claim="Multi-valued attributes (emails, phoneNumbers...) are arrays with at most one primary.",
-    fix=(
-        'Send emails as an array, e.g. [{"value": "...", "type": "work", "primary": true}], '
-        "even for one address, and mark at most one value primary."
-    ),
-)
-def multi_valued_shape(traffic: Traffic) -> None:
-    evidence = Evidence("requests carrying multi-valued attributes")
-    for record in traffic:
-        if record.endpoint not in ("Users", "Groups") or record.search:
-            continue
-        rtype = resource_type("User" if record.endpoint == "Users" else "Group")
-        problems: list[str] = []
-        seen = False
-        if record.method in ("POST", "PUT") and isinstance(record.body, dict):
-            seen = True
-            problems = _multi_valued_problems(record.body, rtype, "")
-        elif record.method == "PATCH":
-            for op in patch_operations(record.body):
-                path = op.path_text
-                where = f"{op.where()}: "
-                if path is None:
-                    seen = True
-                    problems += _multi_valued_problems(op.value, rtype, where)
-                elif op.kind in ("add", "replace") and "[" not in path and "." not in path:
-                    seen = True
-                    problems += _multi_valued_problems({path: op.value}, rtype, where)
-        problems = problems or record.finding_details("LENIENT-SINGLE-AS-ARRAY")
-        if problems:
-            evidence.bad(record, "; ".join(dict.fromkeys(problems)))
-        elif seen:
-            evidence.ok(record)
-    evidence.conclude("no create, replace or PATCH of users or groups in the traffic")
 
 
 @client_check(

@@ -15,23 +15,21 @@ from __future__ import annotations
 from conformance.checks import client_check
 from conformance.checks.client_support import Evidence
 from conformance.traffic import Record, Traffic
-from conformance.traffic_index import TrafficIndex, user_identity
+from conformance.traffic_index import TrafficIndex
 
 __all__ = ["deactivate_not_delete", "no_requests_on_deleted_ids", "reactivate_same_id"]
 
 
-def _recreated(traffic: Traffic, index: TrafficIndex, user_id: str, after: int) -> Record | None:
+def _recreated(index: TrafficIndex, user_id: str, after: int) -> Record | None:
     """The first POST /Users after seq ``after`` for a userName ``user_id`` had."""
     facts = index.users.get(user_id)
-    names = facts.user_names if facts else set()
-    if not names:
-        return None
-    for record in traffic:
-        if record.seq <= after or not record.is_create("Users"):
-            continue
-        if any(attr == "username" and value in names for attr, value in user_identity(record.body)):
-            return record
-    return None
+    later = [
+        record
+        for name in (facts.user_names if facts else ())
+        for record in index.user_creates.get(name, [])
+        if record.seq > after
+    ]
+    return min(later, key=lambda r: r.seq) if later else None
 
 
 @client_check(
@@ -50,16 +48,18 @@ def deactivate_not_delete(traffic: Traffic) -> None:
     index = traffic.index
     evidence = Evidence("deactivations and user deletions")
     deactivations = [c for c in index.active_changes if c.intent is False]
+    first_deactivation: dict[str, int] = {}
     for change in deactivations:
         evidence.ok(change.record)
+        first_deactivation.setdefault(change.user_id, change.record.seq)
     for record in traffic:
         if record.method != "DELETE" or not record.is_resource("Users"):
             continue
         rid = str(record.resource_id)
-        if any(c.user_id == rid and c.record.seq < record.seq for c in deactivations):
+        if first_deactivation.get(rid, record.seq) < record.seq:
             evidence.ok(record)
             continue
-        again = _recreated(traffic, index, rid, record.seq)
+        again = _recreated(index, rid, record.seq)
         if again is not None:
             evidence.bad(
                 record,
@@ -95,11 +95,7 @@ def no_requests_on_deleted_ids(traffic: Traffic) -> None:
     for rid in gone:
         by_client = index.deleted_by_client.get(rid)
         marker = by_client or index.deleted_by_server[rid]
-        later = [
-            r
-            for r in traffic
-            if r.seq > marker.seq and r.resource_id == rid and r.endpoint in ("Users", "Groups")
-        ]
+        later = [r for r in index.on_resource.get(rid, []) if r.seq > marker.seq]
         if by_client is None:
             # The server deleted it (delete on deactivation): the client learns it by a 404.
             first_404 = next((r for r in later if r.status == 404), None)
@@ -137,13 +133,13 @@ def reactivate_same_id(traffic: Traffic) -> None:
         elif change.intent is True and change.user_id in deactivated:
             evidence.ok(change.record)
     for rid, record in deactivated.items():
-        again = _recreated(traffic, index, rid, record.seq)
+        again = _recreated(index, rid, record.seq)
         if again is None:
             continue
         gone = index.gone_at(rid)
         answered_404 = any(
-            r.resource_id == rid and r.status == 404 and record.seq < r.seq < again.seq
-            for r in traffic
+            r.status == 404 and record.seq < r.seq < again.seq
+            for r in index.on_resource.get(rid, [])
         )
         if (gone is not None and gone.seq < again.seq) or answered_404:
             evidence.ok(again)  # deleted meanwhile: a new POST is the way back

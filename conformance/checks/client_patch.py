@@ -164,7 +164,6 @@ def paths_and_values(traffic: Traffic) -> None:
         problems = [p for p in (_path_problem(record, op) for op in ops) if p is not None]
         problems = problems or record.finding_details("LENIENT-DOTTED-KEY")
         problems += record.finding_details("LENIENT-ADD-FILTER-CREATES")
-        problems += record.finding_details("LENIENT-COMPLEX-AS-STRING")
         evidence.judge(record, "; ".join(problems) or None)
     evidence.conclude("no PATCH operation in the traffic")
 
