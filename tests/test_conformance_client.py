@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -211,3 +214,49 @@ async def test_fetch_traffic_reads_every_page_of_the_admin_api(
     assert traffic.records == store.requests(APP, limit=100)
     assert [r.seq for r in traffic] == list(range(1, 9))
     store.close()
+
+
+CLIENT_MODULES = [
+    "conformance.traffic",
+    "conformance.traffic_index",
+    "conformance.scim_body",
+    "conformance.client_suite",
+    *(
+        f"conformance.checks.{name}"
+        for name in (
+            "client_booleans",
+            "client_create",
+            "client_discovery",
+            "client_groups",
+            "client_lifecycle",
+            "client_lookup",
+            "client_patch",
+            "client_rate",
+            "client_shapes",
+            "client_support",
+            "client_transport",
+        )
+    ),
+]
+
+
+def _top_level_names(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return {n for n in names if not n.startswith("_") and n != "__all__"}
+
+
+@pytest.mark.parametrize("name", CLIENT_MODULES)
+def test_module_exports_what_it_defines(name: str) -> None:
+    """``__all__`` names every public name the module defines (type aliases aside), and only
+    names it has (client_suite re-exports the traffic API)."""
+    module = importlib.import_module(name)
+    defined = _top_level_names(inspect.getsource(module))
+    aliases = {"Term", "Judge", "Seen"}
+    assert defined - aliases <= set(module.__all__) <= set(vars(module))

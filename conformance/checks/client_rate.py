@@ -12,7 +12,12 @@ from conformance.model import NotExercised
 from conformance.traffic import Record, Traffic
 from conformance.traffic_index import group_identity, user_identity
 
-__all__ = ["lookup_after_conflict", "lookup_after_failed_create", "retry_after_respected"]
+__all__ = [
+    "lookup_after_conflict",
+    "lookup_after_failed_create",
+    "retry_after_respected",
+    "retry_after_seconds",
+]
 
 _CLOCK_SLACK = timedelta(milliseconds=10)
 """Recorded times are the server's; allow for its clock's resolution, nothing more."""
