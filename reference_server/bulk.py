@@ -22,9 +22,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from reference_server import bulk_plan, jsonschemas, patch
-from reference_server.endpoints import _check_params, _server
+from reference_server import bulk_plan, jsonschemas
 from reference_server.errors import (
+    Conflict,
     InvalidPath,
     InvalidSyntax,
     NotFound,
@@ -40,7 +40,6 @@ from reference_server.settings import ServerSettings
 __all__ = [
     "BULK_REQUEST",
     "BULK_RESPONSE",
-    "BulkConflict",
     "BulkOperation",
     "BulkRequest",
     "bulk",
@@ -54,12 +53,6 @@ BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 _ENVELOPE = ("schemas", "failOnErrors", "Operations")
 _OPERATION = ("method", "bulkId", "version", "path", "data")
-
-
-class BulkConflict(ScimError):
-    """409 for a bulkId reference that cannot be resolved (RFC 7644 §3.7.1-§3.7.2)."""
-
-    status = 409
 
 
 def payload_limit(settings: ServerSettings) -> int:
@@ -143,8 +136,8 @@ def read_bulk_request(body: Any, max_operations: int) -> BulkRequest:
 
 def bulk(call: Call) -> Response:
     """POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse of every processed operation."""
-    _check_params(call, set())
-    server = _server(call)
+    call.check_params(set())
+    server = call.server
     request = read_bulk_request(call.json(), server.settings.max_bulk_operations)
     results = _Run(call, server).run(request)
     return scim_response({"schemas": [BULK_RESPONSE], "Operations": results})
@@ -190,7 +183,7 @@ class _Run:
                     f"bulkId {op.bulk_id!r} is part of a circular reference between "
                     "operations of this request; the server does not resolve it"
                 )
-                raise BulkConflict(msg)
+                raise Conflict(msg)
             ids = self._resolve(op)
             path = _resolved_path(op.path, ids)
             data = bulk_plan.substitute(op.data, ids) if op.references else op.data
@@ -240,7 +233,7 @@ class _Run:
                 )
                 # RFC 7644 §3.7.2: an unresolvable bulkId reference is a 409 conflict.
                 msg = f"bulkId {ref!r} cannot be resolved: {why}"
-                raise BulkConflict(msg)
+                raise Conflict(msg)
             ids[ref] = rid
         return ids
 
@@ -263,12 +256,7 @@ class _Run:
             replaced = resources.replace(app, rtype, rid, data, findings, if_match=op.version)
             return _success(replaced.resource, "200")
         if op.method == "PATCH":
-
-            def change(resource: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-                outcome = patch.apply_patch(rtype, resource, data, findings)
-                return outcome.resource, outcome.changed
-
-            patched = resources.apply(app, rtype, rid, change, findings, if_match=op.version)
+            patched = resources.patch(app, rtype, rid, data, findings, if_match=op.version)
             if patched.deleted:
                 return {"location": app.location(rtype, rid), "status": "204"}
             settings = app.settings

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from reference_server import discovery, filters, jsonschemas, patch
+from reference_server import discovery, filters, jsonschemas
 from reference_server.errors import (
     Forbidden,
     InvalidValue,
@@ -17,7 +17,7 @@ from reference_server.http import scim_response
 from reference_server.projection import Projection, parse_projection
 from reference_server.resources import WriteResult, etag
 from reference_server.schema import ResourceType, resource_type, resource_types
-from reference_server.service import Call, Server
+from reference_server.service import Call
 from reference_server.store import Page
 
 __all__ = [
@@ -51,24 +51,9 @@ _LIST_PARAMS = {
 _ONE_PARAMS = {"attributes", "excludedattributes"}
 
 
-def _server(call: Call) -> Server:
-    server: Server = call.request.app.state.server
-    return server
-
-
 def _rtype(call: Call) -> ResourceType:
     name: str = call.request.scope["endpoint_rtype"]
     return resource_type(name)
-
-
-def _check_params(call: Call, allowed: set[str]) -> None:
-    for key in call.query:
-        if key.lower() not in allowed:
-            call.findings.tolerate(
-                "LENIENT-UNKNOWN-PARAM",
-                f"query parameter {key!r} is not a SCIM parameter",
-                InvalidValue,
-            )
 
 
 def _param(params: dict[str, Any], name: str) -> Any:
@@ -118,7 +103,7 @@ def _render(
     call: Call, rtype: ResourceType, resources: list[dict[str, Any]], projection: Projection
 ) -> list[dict[str, Any]]:
     if rtype.name == "User":
-        _server(call).resources.with_groups(call.app, resources)
+        call.server.resources.with_groups(call.app, resources)
     if projection.is_default:
         return resources
     return [projection.apply(rtype, r) for r in resources]
@@ -139,7 +124,7 @@ def _one(
 
 
 def _page(call: Call, rtype: ResourceType, params: dict[str, Any]) -> tuple[Page, int, Projection]:
-    server = _server(call)
+    server = call.server
     text = _param(params, "filter")
     flt = None
     if text is not None:
@@ -183,7 +168,7 @@ def _list_body(resources: list[dict[str, Any]], total: int, start: int) -> dict[
 
 def list_resources(call: Call) -> Response:
     """GET /Users, GET /Groups (RFC 7644 §3.4.2)."""
-    _check_params(call, _LIST_PARAMS)
+    call.check_params(_LIST_PARAMS)
     rtype = _rtype(call)
     page, start, projection = _page(call, rtype, dict(call.query))
     resources = _render(call, rtype, page.resources, projection)
@@ -209,7 +194,7 @@ def root_search(call: Call) -> Response:
     """POST /.search: every resource type at once (RFC 7644 §3.4.3)."""
     params = _search_params(call)
     start = max(_int_param(params, "startIndex") or 1, 1)
-    limit = _server(call).settings.max_results
+    limit = call.server.settings.max_results
     requested = _int_param(params, "count")
     count = limit if requested is None else min(max(requested, 0), limit)
     total = 0
@@ -228,9 +213,9 @@ def root_search(call: Call) -> Response:
 
 def get_one(call: Call) -> Response:
     """GET /Users/{id} (RFC 7644 §3.4.1), with If-None-Match (§3.14)."""
-    _check_params(call, _ONE_PARAMS)
+    call.check_params(_ONE_PARAMS)
     rtype = _rtype(call)
-    stored = _server(call).resources.get(call.app, rtype, call.request.path_params["id"])
+    stored = call.server.resources.get(call.app, rtype, call.request.path_params["id"])
     current = etag(stored.version)
     if_none_match = call.header("if-none-match")
     if if_none_match and (if_none_match.strip() == "*" or current in _tags(if_none_match)):
@@ -250,17 +235,17 @@ def _tags(header: str) -> set[str]:
 
 def create(call: Call) -> Response:
     """POST /Users, POST /Groups (RFC 7644 §3.3)."""
-    _check_params(call, _ONE_PARAMS)
+    call.check_params(_ONE_PARAMS)
     rtype = _rtype(call)
-    result = _server(call).resources.create(call.app, rtype, call.json(), call.findings)
+    result = call.server.resources.create(call.app, rtype, call.json(), call.findings)
     return _one(call, rtype, result.resource, 201, _projection(call, rtype))
 
 
 def replace(call: Call) -> Response:
     """PUT /Users/{id} (RFC 7644 §3.5.1)."""
-    _check_params(call, _ONE_PARAMS)
+    call.check_params(_ONE_PARAMS)
     rtype = _rtype(call)
-    result = _server(call).resources.replace(
+    result = call.server.resources.replace(
         call.app,
         rtype,
         call.request.path_params["id"],
@@ -273,19 +258,13 @@ def replace(call: Call) -> Response:
 
 def patch_one(call: Call) -> Response:
     """PATCH /Users/{id} (RFC 7644 §3.5.2)."""
-    _check_params(call, _ONE_PARAMS)
+    call.check_params(_ONE_PARAMS)
     rtype = _rtype(call)
-    body = call.json()
-
-    def change(resource: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        outcome = patch.apply_patch(rtype, resource, body, call.findings)
-        return outcome.resource, outcome.changed
-
-    result = _server(call).resources.apply(
+    result = call.server.resources.patch(
         call.app,
         rtype,
         call.request.path_params["id"],
-        change,
+        call.json(),
         call.findings,
         if_match=call.header("if-match"),
     )
@@ -312,7 +291,7 @@ def _written(call: Call, rtype: ResourceType, result: WriteResult, status: int) 
 def delete(call: Call) -> Response:
     """DELETE /Users/{id}: 204, then 404 (RFC 7644 §3.6)."""
     rtype = _rtype(call)
-    _server(call).resources.delete(
+    call.server.resources.delete(
         call.app, rtype, call.request.path_params["id"], if_match=call.header("if-match")
     )
     return Response(status_code=204)
@@ -329,9 +308,7 @@ def me(call: Call) -> Response:
 
 def service_provider_config(call: Call) -> Response:
     """GET /ServiceProviderConfig (RFC 7644 §4, RFC 7643 §5)."""
-    return scim_response(
-        discovery.service_provider_config(_server(call).features, call.app.base_url)
-    )
+    return scim_response(discovery.service_provider_config(call.server.features, call.app.base_url))
 
 
 def _no_query(call: Call) -> None:
@@ -359,7 +336,7 @@ def resource_type_one(call: Call) -> Response:
 
 
 def _schemas(call: Call) -> list[dict[str, Any]]:
-    required = _server(call).resources.platform.required_paths(call.app)
+    required = call.server.resources.platform.required_paths(call.app)
     return discovery.schema_representations(call.app.base_url, required)
 
 

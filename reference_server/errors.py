@@ -14,6 +14,7 @@ RFC 7644 §3.12 error body is built.
     ├── Sensitive          403 sensitive
     ├── InvalidVersion     400 invalidVers
     ├── Uniqueness         409 uniqueness
+    ├── Conflict           409
     ├── Unauthorized       401
     ├── Forbidden          403
     ├── NotFound           404
@@ -30,6 +31,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_SCHEMA",
+    "Conflict",
     "Forbidden",
     "InvalidFilter",
     "InvalidPath",
@@ -114,6 +116,12 @@ class Sensitive(ScimError):
 class Uniqueness(ScimError):
     status = 409
     scim_type = "uniqueness"
+
+
+class Conflict(ScimError):
+    """409 without a scimType, e.g. an unresolvable bulkId (RFC 7644 §3.7.1)."""
+
+    status = 409
 
 
 class Unauthorized(ScimError):

@@ -7,11 +7,9 @@ applied on every write. Every write runs in one store transaction.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +24,7 @@ from reference_server.errors import (
 )
 from reference_server.findings import Findings
 from reference_server.normalize import normalize_resource
+from reference_server.patch import apply_patch
 from reference_server.schema import (
     CORE_GROUP,
     ResourceType,
@@ -198,23 +197,24 @@ class Resources:
         _check_immutable(rtype, stored.data, resource)
         return self._commit(app, rtype, stored, resource, findings, password=password)
 
-    def apply(
+    def patch(
         self,
         app: AppContext,
         rtype: ResourceType,
         rid: str,
-        change: Callable[[dict[str, Any]], tuple[dict[str, Any], bool]],
+        body: Any,
         findings: Findings,
         if_match: str | None = None,
     ) -> WriteResult:
-        """PATCH: ``change`` maps the stored resource to (new resource, whether it differs).
+        """PATCH: apply a PatchOp atomically (RFC 7644 §3.5.2).
 
         A PatchOp that changes nothing writes nothing: the version and lastModified stay
         (RFC 7644 §3.14: the version changes when the resource does).
         """
         stored = self.get(app, rtype, rid)
         check_if_match(stored, if_match)
-        changed, differs = change(copy.deepcopy(stored.data))
+        outcome = apply_patch(rtype, stored.data, body, findings)
+        changed, differs = outcome.resource, outcome.changed
         if not differs and not _deactivation_deletes(app, rtype, changed):
             return WriteResult(stored.data)
         password = changed.pop("password", None)

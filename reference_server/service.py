@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from reference_server import auth
 from reference_server.discovery import Features
-from reference_server.errors import NotFound, ScimError, Unauthorized
+from reference_server.errors import InvalidValue, NotFound, ScimError, Unauthorized
 from reference_server.findings import Findings
 from reference_server.http import error_response, internal_error_response, parse_json, read_body
 from reference_server.resources import AppContext, Platform, Resources
@@ -65,6 +65,21 @@ class Call:
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
+
+    @property
+    def server(self) -> Server:
+        server: Server = self.request.app.state.server
+        return server
+
+    def check_params(self, allowed: set[str]) -> None:
+        """Query parameters SCIM does not define: tolerated (and recorded) or refused."""
+        for key in self.query:
+            if key.lower() not in allowed:
+                self.findings.tolerate(
+                    "LENIENT-UNKNOWN-PARAM",
+                    f"query parameter {key!r} is not a SCIM parameter",
+                    InvalidValue,
+                )
 
 
 class Server:
@@ -225,7 +240,8 @@ def scim_endpoint(
             response = handler(call)
         except ScimError as error:
             findings.note(
-                "REJECTED", f"{error.status} {error.scim_type or ''} {error.detail}".strip()
+                "REJECTED",
+                " ".join(str(p) for p in (error.status, error.scim_type, error.detail) if p),
             )
             response = error_response(error)
         except Exception:
