@@ -361,7 +361,7 @@ class SqliteStore:
         params: list[Any] = [app, rtype.name]
         residual: filters.Filter | None = None
         if flt is not None:
-            compiled = filters.compile_filter(flt, rtype)
+            compiled = filters.compile_filter(flt, rtype, app=app)
             if compiled is None:
                 residual = flt
             else:
