@@ -128,10 +128,9 @@ class Server:
             "headers": headers,
             "body": _recorded_body(call),
             "status": response.status_code,
+            # All of them: a client check needs Retry-After, WWW-Authenticate, ETag...
             "response_headers": {
-                k: v
-                for k, v in response.headers.items()
-                if k.lower() in ("content-type", "location", "etag")
+                k: v for k, v in response.headers.items() if k.lower() != "set-cookie"
             },
             "response": _recorded_response(response),
             "elapsed_ms": round(elapsed_ms, 3),
