@@ -6,6 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from conformance.cli_catalogue import add_checks_parser
+from conformance.cli_check import add_check_parser
+from conformance.demo import add_demo_parser
 from reference_server.serve import add_serve_parser
 
 __all__ = ["build_parser", "main"]
@@ -24,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_push_parser(subparsers)
+    add_checks_parser(subparsers)
+    add_check_parser(subparsers)
+    add_demo_parser(subparsers)
     return parser
 
 

@@ -33,6 +33,7 @@ from conformance.report_junit import write_junit
 
 __all__ = [
     "console_report",
+    "console_summary",
     "report_json",
     "write_html",
     "write_json",
@@ -124,11 +125,28 @@ def _line(result: Result) -> Text:
 
 
 def console_report(
-    report: Report, console: Console, *, show_passed: bool = True, max_body: int = 800
+    report: Report,
+    console: Console,
+    *,
+    show_passed: bool = True,
+    show_skipped: bool = True,
+    max_body: int = 800,
 ) -> None:
-    """Print ``report``: areas with failures first, every failure with its evidence and fix."""
-    console.print(_header(report))
+    """Print ``report``: areas with failures first, every failure with its evidence and fix.
+
+    ``show_passed``/``show_skipped`` False leave out the passed / the skipped and
+    not-exercised checks (the summary line still counts them).
+    """
+    hidden: set[Outcome] = set()
+    if not show_passed:
+        hidden.add(Outcome.PASSED)
+    if not show_skipped:
+        hidden |= {Outcome.SKIPPED, Outcome.NOT_EXERCISED}
+    console.print(_header(report), soft_wrap=True)
     for group in group_by_area(report.results):
+        shown = [r for r in group.results if r.outcome not in hidden]
+        if not shown:
+            continue
         counts = ", ".join(
             f"{group.count(outcome)} {OUTCOME_LABELS[outcome].lower()}"
             for outcome in OUTCOME_LABELS
@@ -136,9 +154,7 @@ def console_report(
         )
         console.print()
         console.print(Text.assemble((group.label, "bold underline"), ("  " + counts, "dim")))
-        for result in group.results:
-            if result.outcome is Outcome.PASSED and not show_passed:
-                continue
+        for result in shown:
             console.print(_line(result))
             if result.outcome in (Outcome.FAILED, Outcome.ERROR):
                 console.print(_details(result, max_body))
@@ -148,6 +164,19 @@ def console_report(
     if report.blocking:
         ids = ", ".join(r.check.id for r in report.blocking)
         console.print(Text(f"MUST checks failed: {ids}", style="red"))
+
+
+def console_summary(report: Report, console: Console) -> None:
+    """One line for ``report``: side, target and the counts."""
+    style = "bold red" if report.exit_code else "bold green"
+    console.print(
+        Text.assemble(
+            (f"{report.side} suite", "bold"),
+            f"  {report.target}  ",
+            (summary_line(report), style),
+        ),
+        soft_wrap=True,
+    )
 
 
 def report_json(report: Report) -> dict[str, Any]:

@@ -1,0 +1,320 @@
+"""The pytest plugin: every conformance check is a pytest item named by its id.
+
+Loaded through the ``pytest11`` entry point ``scim_harness``. Usage::
+
+    pytest --pyargs conformance --scim-base-url https://scim.example/scim/v2 --scim-token T
+    pytest --pyargs conformance ... -m must            # only the MUST checks
+    pytest --pyargs conformance ... -m scim_filter     # one area
+    pytest --pyargs conformance --scim-traffic requests.jsonl   # judge a client's traffic
+
+``conformance/test_conformance.py`` holds a :class:`ScimChecks` marker object; this plugin
+turns it into one :class:`CheckItem` per check. The suites run once per session, lazily, when
+the first item runs, and only for the items left after ``-m``/``-k`` selection; each item
+then reports its own verdict: failed with the message, the fix and the evidence; skipped with
+the reason when the check was skipped or not exercised.
+
+Without ``--scim-base-url`` (server) and without traffic (client) the plugin is inert: the
+project's own test runs are untouched, and the check items skip saying which option is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.model import Check, Outcome, Report, Result
+from conformance.report_common import result_text
+
+__all__ = [
+    "CheckItem",
+    "PluginSettings",
+    "ScimChecks",
+    "area_marker",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_pycollect_makeitem",
+    "pytest_report_header",
+]
+
+PROFILES = ("rfc", "entra", "entra-2020", "okta")
+LEVEL_MARKERS = {
+    "must": "SCIM conformance checks of MUST rules (RFC 2119 MUST, and every platform rule)",
+    "should": "SCIM conformance checks of SHOULD rules",
+    "may": "SCIM conformance checks of MAY rules",
+}
+SIDE_MARKERS = {
+    "scim_server": "SCIM conformance checks of a server (need --scim-base-url, --scim-token)",
+    "scim_client": "SCIM conformance checks of a client's recorded traffic",
+}
+
+
+class ScimChecks:
+    """Placed in a test module, it is collected as one item per registered check."""
+
+    def __init__(self, side: str | None = None) -> None:
+        self.side = side
+
+
+def area_marker(area: str) -> str:
+    """The marker of an area: ``filter`` -> ``scim_filter``."""
+    return "scim_" + re.sub(r"[^a-z0-9]+", "_", area.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """The ``--scim-*`` options."""
+
+    base_url: str | None = None
+    token: str | None = None
+    profile: str = "rfc"
+    seed: int = 0
+    keep: bool = False
+    deactivation: str | None = None
+    admin_url: str | None = None
+    admin_token: str | None = None
+    app: str | None = None
+    traffic: Path | None = None
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> PluginSettings:
+        def opt(name: str) -> Any:
+            return config.getoption(name, default=None)
+
+        return cls(
+            base_url=(opt("scim_base_url") or "").rstrip("/") or None,
+            token=opt("scim_token") or os.environ.get("SCIM_TOKEN") or None,
+            profile=opt("scim_profile") or "rfc",
+            seed=int(opt("scim_seed") or 0),
+            keep=bool(opt("scim_keep")),
+            deactivation=opt("scim_deactivation"),
+            admin_url=(opt("scim_admin_url") or "").rstrip("/") or None,
+            admin_token=opt("scim_admin_token") or os.environ.get("SCIM_ADMIN_TOKEN") or None,
+            app=opt("scim_app"),
+            traffic=opt("scim_traffic"),
+        )
+
+    @property
+    def has_admin(self) -> bool:
+        return bool(self.admin_url and self.admin_token and self.app)
+
+    def missing(self, side: str) -> str | None:
+        """Why ``side`` cannot run (None when it can)."""
+        if side == "server":
+            if not self.base_url:
+                return "no --scim-base-url given"
+            if not self.token:
+                return "no --scim-token given (nor SCIM_TOKEN)"
+            return None
+        if self.traffic is None and not self.has_admin:
+            return "no --scim-traffic FILE nor --scim-admin-url/--scim-admin-token/--scim-app given"
+        return None
+
+    @property
+    def active(self) -> bool:
+        """Any ``--scim-*`` target given: the plugin speaks up (header, area markers)."""
+        return bool(self.base_url or self.traffic or self.admin_url)
+
+
+_SETTINGS = pytest.StashKey[PluginSettings]()
+_RUN = pytest.StashKey["SessionRun"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("scim-harness", "SCIM conformance checks (scim-harness)")
+    group.addoption("--scim-base-url", metavar="URL", help="SCIM base URL of the server to check")
+    group.addoption("--scim-token", metavar="TOKEN", help="its bearer token (or $SCIM_TOKEN)")
+    group.addoption(
+        "--scim-profile", choices=PROFILES, default="rfc", help="client to imitate (rfc)"
+    )
+    group.addoption("--scim-seed", type=int, default=0, help="seed of the test data (0)")
+    group.addoption("--scim-keep", action="store_true", help="leave the test data in place")
+    group.addoption(
+        "--scim-deactivation",
+        choices=("delete", "keep"),
+        help="what the server does with a deactivated user (without admin access)",
+    )
+    group.addoption("--scim-admin-url", metavar="URL", help="reference server: its /admin URL")
+    group.addoption(
+        "--scim-admin-token", metavar="TOKEN", help="reference server: admin token (or env)"
+    )
+    group.addoption("--scim-app", metavar="NAME", help="reference server: the app to use")
+    group.addoption(
+        "--scim-traffic", type=Path, metavar="FILE", help="client checks on a requests.jsonl"
+    )
+
+
+def _register_areas(config: pytest.Config, checks: list[Check]) -> None:
+    known = {line.split(":")[0].strip() for line in config.getini("markers")}
+    for area in sorted({c.area for c in checks}):
+        marker = area_marker(area)
+        if marker not in known:
+            config.addinivalue_line(
+                "markers", f"{marker}: SCIM conformance checks of the {area} area"
+            )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in {**LEVEL_MARKERS, **SIDE_MARKERS}.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    settings = PluginSettings.from_config(config)
+    config.stash[_SETTINGS] = settings
+    config.stash[_RUN] = SessionRun(settings)
+    if settings.active:
+        from conformance.checks import catalogue
+
+        _register_areas(config, catalogue())
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is None or not settings.active:
+        return []
+    lines = []
+    if settings.missing("server") is None:
+        admin = f", admin app {settings.app}" if settings.has_admin else ""
+        lines.append(
+            f"scim-harness server: {settings.base_url} (profile {settings.profile}, "
+            f"seed {settings.seed}{admin})"
+        )
+    if settings.missing("client") is None:
+        source = settings.traffic or f"{settings.admin_url} app {settings.app}"
+        lines.append(f"scim-harness client: traffic of {source}")
+    return lines
+
+
+def pytest_pycollect_makeitem(
+    collector: pytest.Collector, name: str, obj: object
+) -> list[CheckItem] | None:
+    if not isinstance(obj, ScimChecks):
+        return None
+    from conformance.checks import catalogue
+
+    checks = catalogue(obj.side)
+    _register_areas(collector.config, checks)
+    return [CheckItem.from_parent(collector, name=check.id, check=check) for check in checks]
+
+
+class CheckFailure(Exception):
+    """A check's verdict was FAILED or ERROR."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class CheckItem(pytest.Item):
+    """One conformance check as a pytest item."""
+
+    def __init__(self, *, check: Check, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        for marker in (check.level.lower(), f"scim_{check.side}", area_marker(check.area)):
+            self.add_marker(marker)
+
+    def runtest(self) -> None:
+        run = self.config.stash[_RUN]
+        result = run.result_for(self)
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            raise CheckFailure(result)
+        if result.outcome is Outcome.SKIPPED:
+            pytest.skip(f"{self.check.id}: {result.message or 'skipped'}")
+        if result.outcome is Outcome.NOT_EXERCISED:
+            pytest.skip(f"{self.check.id}: not exercised: {result.message or 'no evidence'}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CheckFailure):
+            result = excinfo.value.result
+            word = "ERROR" if result.outcome is Outcome.ERROR else "FAILED"
+            return f"{word} {result_text(result, max_exchanges=5)}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        check = self.check
+        return self.path, None, f"{check.id} [{check.level}] {check.reference}: {check.claim}"
+
+
+@dataclass
+class SessionRun:
+    """Runs the suites once per session, for the selected items, and keeps the verdicts."""
+
+    settings: PluginSettings
+    results: dict[str, Result] = field(default_factory=dict)
+    reports: list[Report] = field(default_factory=list)
+    done: bool = False
+
+    def result_for(self, item: CheckItem) -> Result:
+        reason = self.settings.missing(item.check.side)
+        if reason is not None:
+            pytest.skip(f"scim-harness: {reason}")
+        if not self.done:
+            self.done = True
+            chosen = [i.check for i in item.session.items if isinstance(i, CheckItem)]
+            asyncio.run(self._run({c.id for c in chosen}, {c.side for c in chosen}))
+        try:
+            return self.results[item.check.id]
+        except KeyError:
+            pytest.fail(f"{item.check.id}: the suite returned no verdict", pytrace=False)
+
+    async def _run(self, selected: set[str], sides: set[str]) -> None:
+        import httpx
+
+        from conformance.cli_check import TargetUnavailable
+
+        try:
+            async with httpx.AsyncClient(timeout=30) as http:
+                # Client traffic first, so the server suite's own requests are never judged.
+                if "client" in sides and self.settings.missing("client") is None:
+                    self.reports.append(await self._client(http, selected))
+                if "server" in sides and self.settings.missing("server") is None:
+                    self.reports.append(await self._server(http, selected))
+        except (TargetUnavailable, ValueError, OSError) as exc:
+            pytest.exit(f"scim-harness: {exc}", returncode=2)
+        for report in self.reports:
+            self.results.update({r.check.id: r for r in report.results})
+
+    async def _client(self, http: Any, selected: set[str]) -> Report:
+        from conformance.cli_check import fetch_client_traffic
+        from conformance.client_suite import run_client_suite
+        from conformance.traffic import load_traffic_jsonl
+
+        s = self.settings
+        if s.traffic is not None:
+            traffic, target = load_traffic_jsonl(s.traffic), str(s.traffic)
+        elif s.admin_url and s.admin_token and s.app:
+            traffic = await fetch_client_traffic(http, s.admin_url, s.admin_token, s.app)
+            target = f"{s.admin_url} app {s.app}"
+        else:
+            msg = "no client traffic to judge"
+            raise ValueError(msg)
+        return run_client_suite(traffic, select=lambda c: c.id in selected, target=target)
+
+    async def _server(self, http: Any, selected: set[str]) -> Report:
+        from conformance.cli_check import preflight_server
+        from conformance.server_context import AdminAccess
+        from conformance.server_suite import run_server_suite
+
+        s = self.settings
+        if not (s.base_url and s.token):
+            msg = "no server to check"
+            raise ValueError(msg)
+        await preflight_server(http, s.base_url, s.token)
+        admin = None
+        if s.admin_url and s.admin_token and s.app:
+            admin = AdminAccess(s.admin_url, s.admin_token, s.app)
+        return await run_server_suite(
+            http,
+            s.base_url,
+            s.token,
+            profile=s.profile,
+            seed=s.seed,
+            keep=s.keep,
+            select=lambda c: c.id in selected,
+            admin=admin,
+            deactivation=s.deactivation,
+        )

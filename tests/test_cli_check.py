@@ -1,0 +1,188 @@
+"""``scim-harness check server|client``: exit codes, one-line errors, and the report files."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from support import LiveServer
+from surface_support import says_application_json
+
+from conformance.cli import main
+from reference_server.serve import Bootstrap
+from simulated_client.client import ScimClient
+from simulated_client.generate import generate_population
+from simulated_client.profiles import get_profile
+from simulated_client.scenarios import run_scenario
+
+SELECTED = ["SRV-DSC-001", "SRV-MED-001", "SRV-FLT-00[12]"]
+
+
+@pytest.fixture
+def base_url(live_server: LiveServer) -> str:
+    return f"{live_server.url}/apps/demo/scim/v2"
+
+
+@pytest.fixture
+def json_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[str]:
+    """A live server that labels its SCIM responses application/json; yields its base URL."""
+    with LiveServer(says_application_json(asgi_app)) as live:  # type: ignore[arg-type]
+        yield f"{live.url}/apps/demo/scim/v2"
+
+
+@pytest.fixture
+async def pushed(base_url: str, boot: Bootstrap) -> None:
+    """The rfc client has provisioned five users and two groups into the 'demo' app."""
+    population = generate_population(5, 2, seed=3)
+    async with httpx.AsyncClient() as http:
+        client = ScimClient(http, base_url=base_url, token=boot.token, record=False)
+        await run_scenario("provision", client, get_profile("rfc"), population)
+
+
+def server_args(base_url: str, token: str, *extra: str) -> list[str]:
+    # --token=VALUE: a generated token may start with "-", which argparse reads as an option.
+    return ["check", "server", "--base-url", base_url, f"--token={token}", *extra]
+
+
+def test_check_server_passes_and_writes_every_report(
+    base_url: str, boot: Bootstrap, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Against the reference server the selected checks pass, exit 0, three files written."""
+    files = {"--json": "r.json", "--junit": "r.xml", "--html": "r.html"}
+    flags = [part for flag, name in files.items() for part in (flag, str(tmp_path / name))]
+    code = main(server_args(base_url, boot.token, "--select", *SELECTED, *flags))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "OK - 4 checks: 4 passed" in out
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert sorted(r["id"] for r in data["results"]) == [
+        "SRV-DSC-001",
+        "SRV-FLT-001",
+        "SRV-FLT-002",
+        "SRV-MED-001",
+    ]
+    assert ET.parse(tmp_path / "r.xml").getroot().attrib["tests"] == "4"
+    assert "SRV-MED-001" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_check_server_exits_1_when_a_must_check_fails(
+    json_server: str, boot: Bootstrap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server answering application/json fails SRV-MED-001 (MUST): exit 1, fix shown."""
+    code = main(server_args(json_server, boot.token, "--select", "SRV-MED-001"))
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL" in out
+    assert "MUST checks failed: SRV-MED-001" in out
+
+
+def test_unreachable_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """A closed port gives exit 2 and one line on stderr."""
+    code = main(server_args("http://127.0.0.1:9/scim/v2", "t"))
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith("scim-harness: error: cannot reach http://127.0.0.1:9/scim/v2")
+    assert captured.err.count("\n") == 1
+    assert captured.out == ""
+
+
+def test_wrong_token_is_one_line_and_exit_2(
+    base_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token the server refuses gives exit 2 naming the status."""
+    code = main(server_args(base_url, "not-the-token"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"scim-harness: error: {base_url} refused the token (HTTP 401); check --token\n"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param(["--select", "SRV-NOPE-*"], id="select-matches-nothing"),
+        pytest.param(["--app", "demo"], id="admin-flags-incomplete"),
+    ],
+)
+def test_bad_arguments_exit_2(
+    base_url: str, boot: Bootstrap, extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --select that matches no check, or half the admin flags, is refused before any run."""
+    assert main(server_args(base_url, boot.token, *extra)) == 2
+    assert capsys.readouterr().err.startswith("scim-harness: error: ")
+
+
+def test_check_client_judges_the_apps_traffic(
+    pushed: None,
+    live_server: LiveServer,
+    boot: Bootstrap,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The rfc client's traffic, read through the admin API, fails no MUST check."""
+    report = tmp_path / "client.json"
+    args = ["check", "client", "--server", live_server.url, f"--admin-token={boot.admin_token}"]
+    code = main([*args, "--app", "demo", "--json", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["side"] == "client"
+    assert data["counts"]["passed"] > 0
+    assert data["target"] == f"{live_server.url} app demo"
+
+
+def test_check_client_reads_a_jsonl_export(
+    pushed: None,
+    live_server: LiveServer,
+    boot: Bootstrap,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same verdicts come from the requests.jsonl export given with --file."""
+    export = httpx.get(
+        f"{live_server.url}/admin/apps/demo/requests.jsonl",
+        headers={"Authorization": f"Bearer {boot.admin_token}"},
+    )
+    assert export.status_code == 200
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text(export.text, encoding="utf-8")
+    report = tmp_path / "client.json"
+    code = main(["check", "client", "--file", str(traffic), "--json", str(report)])
+    assert code == 0, capsys.readouterr().out
+    assert json.loads(report.read_text(encoding="utf-8"))["target"] == str(traffic)
+
+
+@pytest.mark.parametrize(
+    ("token", "app", "message"),
+    [
+        pytest.param("wrong", "demo", "refused the admin token (HTTP 401)", id="bad-admin-token"),
+        pytest.param(None, "nope", "no app 'nope'", id="unknown-app"),
+    ],
+)
+def test_check_client_refusals_are_one_line_and_exit_2(
+    live_server: LiveServer,
+    boot: Bootstrap,
+    token: str | None,
+    app: str,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A refused admin token or an unknown app gives exit 2 and one line."""
+    args = ["check", "client", "--server", live_server.url, "--app", app]
+    code = main([*args, f"--admin-token={token or boot.admin_token}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_check_client_missing_file_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A traffic file that does not exist is named in one line."""
+    assert main(["check", "client", "--file", str(tmp_path / "none.jsonl")]) == 2
+    assert "none.jsonl" in capsys.readouterr().err

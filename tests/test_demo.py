@@ -1,0 +1,49 @@
+"""``scim-harness demo``: a server, a pushed population, both suites and the reports."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.cli import main
+
+
+def test_demo_exits_0_and_writes_the_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A small demo passes every MUST check of both suites and leaves four report files."""
+    out_dir = tmp_path / "reports"
+    code = main(["demo", "--users", "30", "--groups", "3", "--seed", "5", "--out", str(out_dir)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"HTML report: {out_dir / 'report.html'}" in out
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "report.client.json",
+        "report.html",
+        "report.junit.xml",
+        "report.server.json",
+    ]
+    server = json.loads((out_dir / "report.server.json").read_text(encoding="utf-8"))
+    client = json.loads((out_dir / "report.client.json").read_text(encoding="utf-8"))
+    assert (server["side"], server["exit_code"]) == ("server", 0)
+    assert (client["side"], client["exit_code"]) == ("client", 0)
+    assert server["counts"]["passed"] > 50
+    assert client["counts"]["passed"] > 10
+    suites = ET.parse(out_dir / "report.junit.xml").getroot().findall("testsuite")
+    assert len(suites) == 2
+
+
+def test_demo_stops_its_server(tmp_path: Path) -> None:
+    """After the demo returns, nothing listens on the port it used."""
+    from rich.console import Console
+
+    from conformance.demo import run_demo
+
+    result = run_demo(users=5, groups=1, seed=1, out=tmp_path, console=Console(quiet=True))
+    assert result.exit_code == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{result.server_url}/apps/demo/scim/v2/ServiceProviderConfig", timeout=5)
