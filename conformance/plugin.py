@@ -40,6 +40,7 @@ __all__ = [
     "pytest_configure",
     "pytest_pycollect_makeitem",
     "pytest_report_header",
+    "pytest_sessionfinish",
 ]
 
 PROFILES = ("rfc", "entra", "entra-2020", "okta")
@@ -147,6 +148,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--scim-traffic", type=Path, metavar="FILE", help="client checks on a requests.jsonl"
     )
+    group.addoption("--scim-html", type=Path, metavar="FILE", help="write the HTML report here")
+    group.addoption("--scim-json", type=Path, metavar="FILE", help="write the JSON report here")
 
 
 def _register_areas(config: pytest.Config, checks: list[Check]) -> None:
@@ -186,6 +189,18 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         source = settings.traffic or f"{settings.admin_url} app {settings.app}"
         lines.append(f"scim-harness client: traffic of {source}")
     return lines
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the HTML/JSON reports of the suites that ran (when asked to)."""
+    run = session.config.stash.get(_RUN, None)
+    html = session.config.getoption("scim_html", default=None)
+    json_path = session.config.getoption("scim_json", default=None)
+    if run is None or not run.reports or not (html or json_path):
+        return
+    from conformance.cli_check import ReportFiles, write_reports
+
+    write_reports(run.reports, ReportFiles(json=json_path, html=html))
 
 
 def pytest_pycollect_makeitem(

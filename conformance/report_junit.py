@@ -103,6 +103,9 @@ def junit_tree(reports: list[Report]) -> ET.Element:
             )
         for result in sorted(report.results, key=lambda r: r.check.id):
             _testcase(suite, report, result)
+        # Strict JUnit schemas (Jenkins' junit-10.xsd) want both, even empty.
+        ET.SubElement(suite, "system-out")
+        ET.SubElement(suite, "system-err")
         for key in totals:
             totals[key] += int(counts[key])
         total_time += report.duration_s

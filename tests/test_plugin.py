@@ -119,6 +119,21 @@ def test_checks_pass_against_the_reference_server(
     result.stdout.fnmatch_lines(["*::SRV-FLT-001 PASSED*", "*::SRV-MED-001 PASSED*"])
 
 
+def test_reports_are_written_when_asked(
+    pytester: pytest.Pytester, target: list[str], tmp_path: Path
+) -> None:
+    """--scim-html and --scim-json write the run's reports at the end of the session."""
+    html, data = tmp_path / "scim.html", tmp_path / "scim.json"
+    result = run(
+        pytester, *target, "-k", "SRV-DSC-001", f"--scim-html={html}", f"--scim-json={data}"
+    )
+    result.assert_outcomes(passed=1)
+    assert 'id="SRV-DSC-001"' in html.read_text(encoding="utf-8")
+    assert [r["id"] for r in json.loads(data.read_text(encoding="utf-8"))["results"]] == [
+        "SRV-DSC-001"
+    ]
+
+
 def test_application_json_server_fails_the_media_type_check(
     pytester: pytest.Pytester, json_server: str, boot: Bootstrap
 ) -> None:

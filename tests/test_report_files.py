@@ -58,6 +58,9 @@ def test_junit_has_one_suite_per_report_and_one_case_per_check(tmp_path: Path) -
     assert root.attrib["tests"] == "7"
     assert root.attrib["failures"] == "2"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", first["timestamp"])
+    children = [child.tag for child in suites[0]]
+    assert children[0] == "properties"
+    assert children[-2:] == ["system-out", "system-err"]
 
 
 def test_junit_testcase_names_and_classnames(tmp_path: Path) -> None:
