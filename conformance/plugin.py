@@ -35,6 +35,7 @@ __all__ = [
     "CheckItem",
     "PluginSettings",
     "ScimChecks",
+    "VerdictRepr",
     "area_marker",
     "pytest_addoption",
     "pytest_configure",
@@ -223,6 +224,34 @@ class CheckFailure(Exception):
         self.result = result
 
 
+@dataclass(frozen=True)
+class _Crash:
+    """What pytest's summary line and JUnit ``message`` show: one line."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class VerdictRepr:
+    """A failed verdict as pytest shows it: rule, why, fix and evidence; one-line summary."""
+
+    def __init__(self, result: Result) -> None:
+        word = "ERROR" if result.outcome is Outcome.ERROR else "FAILED"
+        self.text = f"{word} {result_text(result, max_exchanges=5)}"
+        first = (result.message or result.check.claim).strip().splitlines() or [""]
+        self.reprcrash = _Crash(result.check.id, f"[{result.check.level}] {first[0][:300]}")
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class CheckItem(pytest.Item):
     """One conformance check as a pytest item."""
 
@@ -244,9 +273,7 @@ class CheckItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CheckFailure):
-            result = excinfo.value.result
-            word = "ERROR" if result.outcome is Outcome.ERROR else "FAILED"
-            return f"{word} {result_text(result, max_exchanges=5)}"
+            return VerdictRepr(excinfo.value.result)
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

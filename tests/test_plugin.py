@@ -54,7 +54,7 @@ def filterless_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[str]:
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_inprocess(*PLUGIN_ARGS, "--pyargs", "conformance", "-rs", *args)
+    return pytester.runpytest_inprocess(*PLUGIN_ARGS, "--pyargs", "conformance", "-rfEs", *args)
 
 
 def test_pyproject_declares_the_pytest11_entry_point() -> None:
@@ -161,6 +161,9 @@ def test_server_ignoring_filters_fails_the_eq_check(
     result = run(pytester, *args, "-k", "SRV-MED-001 or SRV-FLT-001")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*FAILED SRV-FLT-001 [[]MUST[]]*", "rule: RFC 7644 §3.4.2.2"])
+    summary = [line for line in result.outlines if line.startswith("FAILED test_conformance.py")]
+    assert len(summary) == 1
+    assert summary[0].startswith("FAILED test_conformance.py::SRV-FLT-001 - [MUST] ")
 
 
 def test_unreachable_server_stops_the_session_with_exit_2(pytester: pytest.Pytester) -> None:
