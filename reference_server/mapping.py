@@ -361,11 +361,12 @@ class PlatformMapping(Platform):
             for m in resource.get("members") or ()
             if isinstance(m, dict) and isinstance(m.get("value"), str)
         ]
-        found = self.store.get_many(app.name, ids)
+        found = self.store.member_names(app.name, ids)
         names: dict[str, None] = {}
         for member_id in ids:
-            target = found.get(member_id)
-            name = target and _member_name(target.rtype, target.data, target.directory)
-            if name:
-                names.setdefault(name, None)
+            rtype, name, username = found.get(member_id, ("", None, None))
+            # As _member_name: a user by its directory username, else userName.
+            chosen = username if rtype == "User" and isinstance(username, str) else name
+            if isinstance(chosen, str) and chosen:
+                names.setdefault(chosen, None)
         return list(names)

@@ -222,6 +222,26 @@ class SqliteStore:
                 found[stored.id] = stored
         return found
 
+    def member_names(self, app: str, ids: Sequence[str]) -> dict[str, tuple[str, Any, Any]]:
+        """For each existing id: (rtype, userName or displayName, directory ``username``).
+
+        What group directory records list, read without parsing whole resources.
+        """
+        found: dict[str, tuple[str, Any, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT id, rtype, CASE rtype WHEN 'User' THEN data ->> '$.userName' "
+                "ELSE data ->> '$.displayName' END, directory ->> '$.username' "
+                f"FROM resources WHERE app = ? AND id IN ({marks})",
+                (app, *chunk),
+            ).fetchall()
+            for rid, rtype, name, username in rows:
+                found[rid] = (rtype, name, username)
+        return found
+
     def id_by_name(self, app: str, rtype: str, name: str) -> str | None:
         row = self._conn.execute(
             "SELECT id FROM resources WHERE app = ? AND rtype = ? AND name_key = ?",
