@@ -16,6 +16,7 @@ from reference_server.errors import Unauthorized
 from reference_server.store import SqliteStore
 
 __all__ = [
+    "TOKEN_PREFIX",
     "admin_token_matches",
     "app_for_token",
     "bearer_token",
@@ -28,9 +29,16 @@ __all__ = [
 _ADMIN_KEY = "admin-token-hash"
 
 
-def new_token() -> str:
-    """A fresh random bearer token (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
+TOKEN_PREFIX = "scimh_"
+
+
+def new_token(kind: str = "") -> str:
+    """A fresh random bearer token: 256 bits, URL-safe, with a recognisable prefix.
+
+    The prefix lets secret scanners spot a leaked token, and a token never starts with "-"
+    (which command-line parsers would take for an option).
+    """
+    return f"{TOKEN_PREFIX}{kind}{secrets.token_urlsafe(32)}"
 
 
 def hash_token(token: str) -> str:

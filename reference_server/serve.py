@@ -108,7 +108,7 @@ def bootstrap(
             raise ValueError(msg)
         store.set_meta(key, token)
         if admin_token is None:
-            admin_token = store.get_meta(_SERVE_ADMIN) or auth.new_token()
+            admin_token = store.get_meta(_SERVE_ADMIN) or auth.new_token("admin_")
         store.set_meta(_SERVE_ADMIN, admin_token)
         auth.set_admin_token(store, admin_token)
     return Bootstrap(app, token, admin_token)

@@ -67,3 +67,13 @@ def test_tokens_are_stored_hashed(store: SqliteStore, boot: Bootstrap) -> None:
     rows = store.execute("SELECT hash FROM tokens").fetchall()
     assert rows and all(boot.token not in r[0] for r in rows)
     assert all(len(r[0]) == 64 for r in rows)
+
+
+def test_generated_tokens_are_prefixed_and_never_look_like_options(store: SqliteStore) -> None:
+    """Tokens carry a scanner-friendly prefix, so none starts with '-'."""
+    from reference_server.auth import new_token
+
+    tokens = [new_token() for _ in range(200)]
+    assert all(t.startswith("scimh_") for t in tokens)
+    assert len(set(tokens)) == 200
+    assert new_token("admin_").startswith("scimh_admin_")
