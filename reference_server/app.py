@@ -59,6 +59,9 @@ def _resource_routes(rtype: str, endpoint: str) -> list[BaseRoute]:
     ]
 
 
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 def scim_routes() -> list[BaseRoute]:
     """The SCIM endpoints under each app's base URL (RFC 7644 §3.2)."""
     return [
@@ -72,6 +75,9 @@ def scim_routes() -> list[BaseRoute]:
         _route("/Schemas", endpoints.schemas_list, ["GET"]),
         _route("/Schemas/{urn}", endpoints.schema_one, ["GET"]),
         _route("/Me", endpoints.me, ["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        # Last: whatever else reaches an app's base URL is answered (404/405) and recorded.
+        _route("/{rest:path}", endpoints.not_routed, _ALL_METHODS),
+        _route("", endpoints.not_routed, _ALL_METHODS),
     ]
 
 

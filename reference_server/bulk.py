@@ -264,7 +264,7 @@ class _Run:
                 settings.user_patch_status if rtype.name == "User" else settings.group_patch_status
             )
             return _success(patched.resource, str(status))
-        resources.delete(app, rtype, rid, if_match=op.version)
+        resources.delete(app, rtype, rid, findings, if_match=op.version)
         # RFC 7644 §3.6: 204 on delete.
         return {"location": app.location(rtype, rid), "status": "204"}
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.responses import Response
+from starlette.routing import Match
 
 from reference_server import discovery, filters, jsonschemas
 from reference_server.errors import (
     Forbidden,
     InvalidValue,
+    MethodNotAllowed,
     NotFound,
     NotImplementedByServer,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "get_one",
     "list_resources",
     "me",
+    "not_routed",
     "patch_one",
     "replace",
     "resource_type_one",
@@ -292,9 +295,29 @@ def delete(call: Call) -> Response:
     """DELETE /Users/{id}: 204, then 404 (RFC 7644 §3.6)."""
     rtype = _rtype(call)
     call.server.resources.delete(
-        call.app, rtype, call.request.path_params["id"], if_match=call.header("if-match")
+        call.app,
+        rtype,
+        call.request.path_params["id"],
+        call.findings,
+        if_match=call.header("if-match"),
     )
     return Response(status_code=204)
+
+
+def not_routed(call: Call) -> Response:
+    """Anything else under an app's base URL: 405 or 404, recorded like every SCIM request.
+
+    A client that sends ``/users`` or ``PUT /Users`` must see its mistake in the record, so
+    these answers go through the same pipeline as the real endpoints.
+    """
+    scope = call.request.scope
+    for route in call.request.app.routes:
+        match, _ = route.matches(scope)
+        if match is Match.PARTIAL:
+            msg = f"{call.request.method} is not allowed on {call.request.url.path}"
+            raise MethodNotAllowed(msg)
+    msg = f"no SCIM endpoint at {call.request.url.path}"
+    raise NotFound(msg)
 
 
 def me(call: Call) -> Response:

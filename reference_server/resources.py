@@ -225,13 +225,23 @@ class Resources:
         return self._commit(app, rtype, stored, resource, findings, password=password)
 
     def delete(
-        self, app: AppContext, rtype: ResourceType, rid: str, if_match: str | None = None
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        rid: str,
+        findings: Findings,
+        if_match: str | None = None,
     ) -> None:
         """DELETE: the resource is gone, and so are its group memberships (RFC 7644 §3.6)."""
         stored = self.get(app, rtype, rid)
         check_if_match(stored, if_match)
         with self.store.transaction():
-            self._delete(app, stored)
+            touched = self._delete(app, stored)
+        if touched:
+            findings.note(
+                "EFFECT-MEMBERSHIP-REMOVED",
+                f"{rtype.name} {rid} removed from {touched} group(s) as it was deleted",
+            )
 
     def _delete(self, app: AppContext, stored: StoredResource) -> int:
         """Delete a resource and remove it from every group; returns the groups touched."""

@@ -163,3 +163,28 @@ async def test_immutable_member_value_cannot_be_replaced_by_put(scim: httpx.Asyn
     response = await scim.put(f"/Users/{user['id']}", json=user_body("imm.user", id="other-id"))
     assert response.status_code == 200
     assert response.json()["id"] == user["id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        pytest.param("GET", "/users", 404, id="lower-case-endpoint"),
+        pytest.param("PUT", "/Users", 405, id="put-on-collection"),
+        pytest.param("POST", "/Users/some-id", 405, id="post-on-resource"),
+        pytest.param("GET", "", 404, id="base-url-itself"),
+    ],
+)
+async def test_unrouted_requests_are_answered_and_recorded(
+    scim: httpx.AsyncClient, store: Any, method: str, path: str, status: int
+) -> None:
+    """A wrong path or method under an app's base URL is a SCIM error and is in the record."""
+    assert_error(await scim.request(method, path), status)
+    records = store.requests("demo")
+    assert records[-1]["status"] == status
+    assert records[-1]["method"] == method
+    assert [f["id"] for f in records[-1]["findings"]] == ["REJECTED"]
+
+
+async def test_unrouted_request_without_token_is_401(anonymous: httpx.AsyncClient) -> None:
+    """Without a token the catch-all answers 401 like every SCIM endpoint."""
+    assert_error(await anonymous.get("/users"), 401)

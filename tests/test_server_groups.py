@@ -88,3 +88,13 @@ async def test_member_add_and_remove_by_patch(scim: httpx.AsyncClient) -> None:
     }
     response = await scim.patch(f"/Groups/{group['id']}", json=remove)
     assert [m["value"] for m in response.json()["members"]] == [b["id"]]
+
+
+async def test_deleting_a_member_is_recorded_as_an_effect(scim: httpx.AsyncClient, store: Any) -> None:
+    """The request record says the deleted user left its groups."""
+    user = await _user(scim, "gone.member")
+    await scim.post("/Groups", json=group_body("Leavers", [user["id"]]))
+    assert (await scim.delete(f"/Users/{user['id']}")).status_code == 204
+    findings = store.requests("demo")[-1]["findings"]
+    assert [f["id"] for f in findings] == ["EFFECT-MEMBERSHIP-REMOVED"]
+    assert "1 group" in findings[0]["detail"]
