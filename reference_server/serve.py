@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reference_server import auth
+from reference_server.admin import APP_NAME
 from reference_server.errors import ScimError
 from reference_server.schema import format_datetime
 from reference_server.settings import AppSettings
@@ -84,6 +85,12 @@ def bootstrap(
     mapping: dict[str, Any] | None = None,
 ) -> Bootstrap:
     """Create or reuse ``app`` and make sure its token and the admin token work."""
+    if not APP_NAME.fullmatch(app):
+        msg = f"--app must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {app!r}"
+        raise ValueError(msg)
+    if token is not None and token == admin_token:
+        msg = "--token and --admin-token must differ: an app token never opens /admin"
+        raise ValueError(msg)
     with store.transaction():
         row = store.get_app(app)
         if row is None:

@@ -93,3 +93,18 @@ def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> No
     assert boot2.token == boot1.token and boot2.admin_token == boot1.admin_token
     assert second.get_any("demo", "u1") is not None
     second.close()
+
+
+def test_bootstrap_refuses_a_bad_app_name_and_a_shared_token() -> None:
+    """serve refuses app names the admin API would refuse, and one token for both roles."""
+    import pytest
+
+    from reference_server.serve import bootstrap
+    from reference_server.store import SqliteStore
+
+    store = SqliteStore(":memory:")
+    with pytest.raises(ValueError, match="--app must match"):
+        bootstrap(store, "bad name!")
+    with pytest.raises(ValueError, match="must differ"):
+        bootstrap(store, "demo", token="same-secret", admin_token="same-secret")
+    store.close()
