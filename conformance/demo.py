@@ -24,11 +24,12 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from conformance.cli_check import ReportFiles, write_reports
 from conformance.model import Outcome, Report
 from conformance.report import console_report, console_summary
+from simulated_client.cli import RichProgress
 
 __all__ = ["DEMO_SCENARIOS", "DemoResult", "RunningServer", "add_demo_parser", "run_demo"]
 
@@ -91,23 +92,6 @@ class RunningServer:
         self._sock.close()
 
 
-class _BarProgress:
-    """The simulated client's progress hook drawn as rich bars (on a terminal only)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, TaskID] = {}
-
-    def start(self, label: str, total: int) -> None:
-        if label in self._tasks:
-            self._progress.update(self._tasks[label], total=total, completed=0)
-        else:
-            self._tasks[label] = self._progress.add_task(label, total=total)
-
-    def advance(self, label: str) -> None:
-        self._progress.advance(self._tasks[label])
-
-
 def _say(console: Console, text: str) -> None:
     """A plain line: no markup, no highlighting, never wrapped (paths stay copyable)."""
     console.print(text, markup=False, highlight=False, soft_wrap=True)
@@ -164,7 +148,7 @@ async def _push(base_url: str, token: str, users: int, groups: int, seed: int) -
         with Progress(
             *columns, console=errors, transient=True, disable=not errors.is_terminal
         ) as bar:
-            hook = _BarProgress(bar)
+            hook = RichProgress(bar)
             for name in DEMO_SCENARIOS:
                 result = await SCENARIOS[name](
                     client, profile, state, options=options, progress=hook

@@ -30,7 +30,7 @@ from simulated_client.results import ScenarioResult
 from simulated_client.scenarios import PREREQUISITES, run_scenario
 from simulated_client.state import ScenarioOptions
 
-__all__ = ["add_push_parser", "run_push"]
+__all__ = ["RichProgress", "add_push_parser", "run_push"]
 
 PROG = "scim-harness push"
 LONG_RUN = 200  # items in one step from which a progress bar is worth showing
@@ -135,8 +135,8 @@ def add_push_parser(
     return parser
 
 
-class _RichProgress:
-    """Adapts the scenarios' progress hook to a rich progress bar."""
+class RichProgress:
+    """Adapts the scenarios' progress hook to rich progress bars (one task per label)."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
@@ -162,7 +162,7 @@ async def _push(
     profile: Profile,
     population: Population,
     options: ScenarioOptions,
-    progress: _RichProgress | None,
+    progress: RichProgress | None,
 ) -> ScenarioResult:
     async with httpx.AsyncClient() as http:
         client = ScimClient(
@@ -233,7 +233,7 @@ def run_push(args: argparse.Namespace) -> int:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, console=errors, transient=True, disable=not show) as bar:
-            hook = _RichProgress(bar) if show else None
+            hook = RichProgress(bar) if show else None
             result = asyncio.run(_push(args, profile, population, options, hook))
     except ScimAuthError as exc:
         return _fail(f"{args.base_url} refused the token (HTTP {exc.status}): {exc}")
