@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 import referencing
 import referencing.jsonschema
 from jsonschema import Draft202012Validator
@@ -32,6 +33,7 @@ __all__ = [
     "BASE_URI",
     "SCHEMA_NAMES",
     "check",
+    "is_valid",
     "registry",
     "schema",
     "validation_errors",
@@ -94,6 +96,23 @@ def registry() -> referencing.Registry[Any]:
 
 
 @cache
+def _fast(name: str) -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs: answers "valid?" in microseconds.
+
+    Valid instances (nearly every request) never reach the Python validator; an invalid one
+    is walked again by :func:`validator` for messages that name the attribute. The tests
+    hold both to the same verdict on every sample and on generated instances.
+    """
+    resources = [(BASE_URI + _file_name(n), schema(n)) for n in SCHEMA_NAMES]
+    return jsonschema_rs.validator_for(schema(name), registry=jsonschema_rs.Registry(resources))
+
+
+def is_valid(name: str, instance: object) -> bool:
+    """Whether ``instance`` satisfies schema ``name`` (the fast path of every check)."""
+    return bool(_fast(name).is_valid(instance))
+
+
+@cache
 def validator(name: str) -> Validator:
     """The compiled draft 2020-12 validator of schema ``name``, built once.
 
@@ -110,6 +129,8 @@ def validation_errors(name: str, instance: object) -> list[str]:
 
     An empty list means the instance is valid.
     """
+    if is_valid(name, instance):
+        return []
     found: dict[str, tuple[tuple[tuple[int, int | str], ...], str]] = {}
     payload: Any = instance
     for error in validator(name).iter_errors(payload):
