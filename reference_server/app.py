@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -115,6 +117,13 @@ def create_app(
     server = Server(settings, store, platform or PlatformMapping(store))
     handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _crash}
     routes = [*scim_routes(), *admin_routes(), *(extra_routes or [])]
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    shared = store
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        shared.flush_requests()  # buffered request records are written before exit
+
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.server = server
     return app

@@ -191,6 +191,6 @@ def run_serve(args: argparse.Namespace) -> int:
     from reference_server.settings import ServerSettings
 
     app = create_app(ServerSettings(database=args.db), store=store)
-    config = uvicorn.Config(app, log_level=args.log_level, lifespan="off")
+    config = uvicorn.Config(app, log_level=args.log_level, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -27,7 +27,7 @@ from reference_server.http import error_response, internal_error_response, parse
 from reference_server.resources import AppContext, Platform, Resources
 from reference_server.schema import format_datetime
 from reference_server.settings import AppSettings, ServerSettings
-from reference_server.store import SqliteStore
+from reference_server.store import AppRow, SqliteStore
 
 __all__ = ["BodyLimit", "Call", "Server", "scim_endpoint"]
 
@@ -91,6 +91,7 @@ class Server:
         self.settings = settings
         self.store = store
         self.resources = Resources(store, platform)
+        self._settings: dict[str, tuple[AppRow, AppSettings]] = {}
         self.features = Features(
             max_results=settings.max_results,
             # RFC 7644 §3.7 / RFC 7643 §5: /Bulk is served, with the limits it enforces.
@@ -104,11 +105,15 @@ class Server:
         if row is None:
             msg = f"no app named {name!r}"
             raise NotFound(msg)
+        cached = self._settings.get(name)
+        if cached is None or cached[0] is not row:  # the store hands out a new row on change
+            cached = (row, AppSettings.from_json(row.settings))
+            self._settings[name] = cached
         base = str(request.base_url).rstrip("/")
         return AppContext(
             name=row.name,
             base_url=f"{base}/apps/{row.name}/scim/v2",
-            settings=AppSettings.from_json(row.settings),
+            settings=cached[1],
             mapping=row.mapping,
         )
 

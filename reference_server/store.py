@@ -8,8 +8,10 @@ work, cheaper than a hop to a thread pool.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +22,12 @@ from reference_server.errors import Uniqueness
 from reference_server.schema import ResourceType, fold
 from reference_server.sqlite_db import connect
 
-__all__ = ["AppRow", "Page", "SqliteStore", "StoredResource"]
+__all__ = ["RECORD_BATCH", "RECORD_DELAY", "AppRow", "Page", "SqliteStore", "StoredResource"]
+
+RECORD_BATCH = 256
+"""Request records written in one transaction at most."""
+RECORD_DELAY = 0.2
+"""Seconds a request record may wait in memory before it is written."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,14 @@ class SqliteStore:
         self._conn = connect(database)
         self._depth = 0
         self._since_trim: dict[str, int] = {}
+        self._pending: list[tuple[str, str, str, str, str, str, str, int]] = []
+        self._app_cache: dict[str, AppRow | None] = {}
+        self._token_cache: dict[str, tuple[str, str] | None] = {}
+        self._config_stamp: str | None = None
+        self._data_version: int | None = None
 
     def close(self) -> None:
+        self.flush_requests()
         self._conn.close()
 
     # -- transactions -------------------------------------------------------------------
@@ -96,6 +109,7 @@ class SqliteStore:
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
+        self._config_changed()
         self._conn.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -103,13 +117,45 @@ class SqliteStore:
         )
 
     def delete_meta(self, key: str) -> None:
+        self._config_changed()
         self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    # -- configuration cache --------------------------------------------------------------
+
+    def _config_changed(self) -> None:
+        """Apps, tokens or settings change: drop the caches, tell the other processes."""
+        self._app_cache.clear()
+        self._token_cache.clear()
+        self._config_stamp = uuid.uuid4().hex
+        self._conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('config-stamp', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (self._config_stamp,),
+        )
+
+    def _config_fresh(self) -> None:
+        """Keep the caches only while no other process changed the configuration.
+
+        ``PRAGMA data_version`` moves when another connection wrote anything; only then is
+        the stamp read, and the caches dropped if another process changed apps or tokens.
+        """
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return
+        self._data_version = version
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'config-stamp'").fetchone()
+        stamp = None if row is None else str(row[0])
+        if stamp != self._config_stamp:
+            self._config_stamp = stamp
+            self._app_cache.clear()
+            self._token_cache.clear()
 
     # -- apps and tokens ----------------------------------------------------------------
 
     def create_app(
         self, name: str, settings: dict[str, Any], mapping: dict[str, Any] | None, created: str
     ) -> AppRow:
+        self._config_changed()
         try:
             self._conn.execute(
                 "INSERT INTO apps(name, settings, mapping, created) VALUES (?, ?, ?, ?)",
@@ -121,10 +167,16 @@ class SqliteStore:
         return AppRow(name, settings, mapping, created)
 
     def get_app(self, name: str) -> AppRow | None:
+        """The app (cached until apps or tokens change, in this process or another)."""
+        self._config_fresh()
+        if name in self._app_cache:
+            return self._app_cache[name]
         row = self._conn.execute(
             "SELECT name, settings, mapping, created FROM apps WHERE name = ?", (name,)
         ).fetchone()
-        return None if row is None else _app_row(row)
+        app = None if row is None else _app_row(row)
+        self._app_cache[name] = app
+        return app
 
     def list_apps(self) -> list[AppRow]:
         rows = self._conn.execute(
@@ -139,6 +191,7 @@ class SqliteStore:
         settings: dict[str, Any] | None = None,
         mapping: dict[str, Any] | None = None,
     ) -> None:
+        self._config_changed()
         if settings is not None:
             self._conn.execute(
                 "UPDATE apps SET settings = ? WHERE name = ?", (_dumps(settings), name)
@@ -150,7 +203,9 @@ class SqliteStore:
 
     def delete_app(self, name: str) -> bool:
         """Delete an app with its tokens, resources, directory records and request record."""
+        self.flush_requests()
         with self.transaction():
+            self._config_changed()
             self._conn.execute("DELETE FROM requests WHERE app = ?", (name,))
             self._conn.execute("DELETE FROM group_members WHERE app = ?", (name,))
             self._conn.execute("DELETE FROM resource_emails WHERE app = ?", (name,))
@@ -159,17 +214,24 @@ class SqliteStore:
         return cur.rowcount > 0
 
     def add_token(self, app: str, token_hash: str, label: str, created: str) -> None:
+        self._config_changed()
         self._conn.execute(
             "INSERT INTO tokens(hash, app, label, created) VALUES (?, ?, ?, ?)",
             (token_hash, app, label, created),
         )
 
     def token_app(self, token_hash: str) -> tuple[str, str] | None:
-        """(stored hash, app) of the token with this hash, or None."""
+        """(stored hash, app) of the token with this hash, or None (cached like apps)."""
+        self._config_fresh()
+        if token_hash in self._token_cache:
+            return self._token_cache[token_hash]
         row = self._conn.execute(
             "SELECT hash, app FROM tokens WHERE hash = ?", (token_hash,)
         ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
+        found = None if row is None else (str(row[0]), str(row[1]))
+        if len(self._token_cache) < 10_000:  # bounded: unknown tokens are cached too
+            self._token_cache[token_hash] = found
+        return found
 
     def list_tokens(self, app: str) -> list[dict[str, str]]:
         rows = self._conn.execute(
@@ -179,6 +241,7 @@ class SqliteStore:
 
     def revoke_tokens(self, app: str, token_id: str | None = None) -> int:
         """Revoke one token (by the id :meth:`list_tokens` shows) or all of an app's."""
+        self._config_changed()
         if token_id is None:
             cur = self._conn.execute("DELETE FROM tokens WHERE app = ?", (app,))
         else:
@@ -463,19 +526,53 @@ class SqliteStore:
         finding_ids: Sequence[str],
         retention: int,
     ) -> None:
-        """Append to an app's request record, keeping at most ``retention`` entries."""
+        """Append to an app's request record, keeping at most ``retention`` entries.
+
+        Records are buffered and written together (one transaction per batch instead of one
+        per request: the record was most of a GET's cost). A batch goes out at
+        ``RECORD_BATCH`` records, ``RECORD_DELAY`` seconds after its first record (a timer on
+        the running event loop), before any read of the record, and on close. A crash may
+        lose the records of the last fraction of a second, never the resources.
+        """
+        self._pending.append(
+            (app, at, method, path, query, _dumps(record), " ".join(finding_ids), retention)
+        )
+        if len(self._pending) >= RECORD_BATCH:
+            self.flush_requests()
+        elif len(self._pending) == 1:
+            self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (scripts, tests): write at once
+            self.flush_requests()
+            return
+        loop.call_later(RECORD_DELAY, self.flush_requests)
+
+    def flush_requests(self) -> None:
+        """Write the buffered request records now."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
         with self.transaction():
-            self._conn.execute(
+            self._conn.executemany(
                 "INSERT INTO requests(app, at, method, path, query, record, findings) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (app, at, method, path, query, _dumps(record), " ".join(finding_ids)),
+                [row[:7] for row in pending],
             )
-            # Trim every 64th insert of this app (seq is shared by all apps, so it cannot tell).
-            since = self._since_trim.get(app, 0) + 1
-            if retention < 64 or since >= 64:
-                self._trim_requests(app, retention)
-                since = 0
-            self._since_trim[app] = since
+            retention_of: dict[str, int] = {}
+            counts: dict[str, int] = {}
+            for row in pending:
+                retention_of[row[0]] = row[7]
+                counts[row[0]] = counts.get(row[0], 0) + 1
+            for app, added in counts.items():
+                # Trim every 64 inserts of this app (seq is shared by all apps, so it cannot tell).
+                since = self._since_trim.get(app, 0) + added
+                if retention_of[app] < 64 or since >= 64:
+                    self._trim_requests(app, retention_of[app])
+                    since = 0
+                self._since_trim[app] = since
 
     def _trim_requests(self, app: str, retention: int) -> None:
         self._conn.execute(
@@ -496,6 +593,7 @@ class SqliteStore:
         retention: int | None = None,
     ) -> list[dict[str, Any]]:
         """Recorded requests of an app, oldest first, each with its ``seq``."""
+        self.flush_requests()
         if retention is not None:
             self._trim_requests(app, retention)
         where = "app = ? AND seq > ?"

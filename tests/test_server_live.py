@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from support import LiveServer, group_body, user_body
@@ -108,3 +109,36 @@ def test_bootstrap_refuses_a_bad_app_name_and_a_shared_token() -> None:
     with pytest.raises(ValueError, match="must differ"):
         bootstrap(store, "demo", token="same-secret", admin_token="same-secret")
     store.close()
+
+
+def test_ctrl_c_keeps_the_last_request_records(tmp_path: Path) -> None:
+    """Records still buffered when serve is stopped with Ctrl-C are written before it exits."""
+    from reference_server.store import SqliteStore
+
+    db = str(tmp_path / "stop.db")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        base = proc.stdout.readline().strip().removeprefix("SCIM Base URL: ")
+        token = proc.stdout.readline().strip().removeprefix("Bearer Token: ")
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/Users", headers=headers, timeout=5)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        for i in range(3):
+            httpx.get(f"{base}/Users/{i}", headers=headers, timeout=5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    store = SqliteStore(db)
+    paths = [r["path"] for r in store.requests("demo")]
+    store.close()
+    assert paths[-3:] == [f"/apps/demo/scim/v2/Users/{i}" for i in range(3)]
