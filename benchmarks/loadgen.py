@@ -7,7 +7,8 @@ allocation beyond the response body. One process on one core sustains well above
 requests/s against a bare Starlette app, which ``run.py`` checks and reports.
 
 Run as a worker: ``python loadgen.py [--cpu N]`` reads one JSON job per line on stdin and writes
-one JSON result per line on stdout, so the orchestrator keeps one warm process for a whole run.
+one JSON result per line on stdout (or to the job's ``result_file``, naming it on stdout), so the
+orchestrator keeps one warm process for a whole run.
 Every job is bounded by a request count and by ``max_seconds``.
 """
 
@@ -273,10 +274,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in sys.stdin:
         if not line.strip():
             continue
+        spec = json.loads(line)
         try:
-            result = asyncio.run(run_job(Job.from_json(json.loads(line))))
+            result = asyncio.run(run_job(Job.from_json(spec)))
         except (OSError, ValueError, KeyError, TimeoutError) as exc:
             result = {"error": f"{type(exc).__name__}: {exc}"}
+        # Results (with every captured id) can be large: they go through a file, and only a
+        # short line through the pipe, which an event loop may have left non-blocking.
+        target = spec.get("result_file")
+        if target:
+            with open(target, "w", encoding="utf-8") as handle:
+                json.dump(result, handle)
+            result = {"result_file": target}
+        os.set_blocking(sys.stdout.fileno(), True)
         print(json.dumps(result), flush=True)
     return 0
 

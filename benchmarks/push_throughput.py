@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,7 @@ def _push(
     repo = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [repo, env.get("PYTHONPATH")]))
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         client = psutil.Process(proc.pid)
@@ -75,12 +77,15 @@ def _push(
         proc.communicate()
         return {"error": f"push did not finish within {args.timeout} s"}
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     text = out.decode(errors="replace")
     rps = re.search(r"requests/s\s*[│|]?\s*([\d.]+)", text)
     failed = re.search(r"failed\s*[│|]?\s*(\d+)", text)
     return {
         "exit": proc.returncode,
         "wall_s": wall,
+        "client_cpu_s": client_cpu,
         "users_per_s": args.users / wall,
         "client_requests_per_s": float(rps.group(1)) if rps else None,
         "failed": int(failed.group(1)) if failed else None,
@@ -119,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"({result['wall_s']:.1f} s, exit {result['exit']}, "
                     f"failed {result['failed']}), "
                     f"server peak RSS {result['server_peak_rss_mb']:.0f} MB, "
-                    f"server CPU {result['server_cpu_s']:.1f} s",
+                    f"server CPU {result['server_cpu_s']:.1f} s, "
+                    f"push command CPU {result['client_cpu_s']:.1f} s",
                     flush=True,
                 )
     print(

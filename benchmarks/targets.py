@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -295,6 +296,8 @@ class LoadGen:
         if boost:
             cmd += ["--nice", str(BOOST_NICE)]
         self.cpu = cpu
+        self._tmp = tempfile.TemporaryDirectory(prefix="scim-loadgen-")
+        self._jobs = 0
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env()
         )
@@ -307,13 +310,18 @@ class LoadGen:
         self.loop = str(hello.get("loop"))
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        self._stdin.write(json.dumps(job) + "\n")
+        self._jobs += 1
+        result_file = Path(self._tmp.name) / f"result-{self._jobs}.json"
+        self._stdin.write(json.dumps({**job, "result_file": str(result_file)}) + "\n")
         self._stdin.flush()
         line = self._stdout.readline()
         if not line:
             msg = "the load generator exited"
             raise RuntimeError(msg)
         result: dict[str, Any] = json.loads(line)
+        if "result_file" in result:
+            result = json.loads(result_file.read_text(encoding="utf-8"))
+            result_file.unlink()
         if "error" in result:
             msg = f"load generator: {result['error']}"
             raise RuntimeError(msg)
@@ -327,6 +335,7 @@ class LoadGen:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+        self._tmp.cleanup()
 
     def __enter__(self) -> LoadGen:
         return self
