@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reference_server import jsonio
 from reference_server.errors import (
     InvalidSyntax,
     PayloadTooLarge,
@@ -38,7 +39,7 @@ log = logging.getLogger("scim_harness.server")
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return jsonio.dumps(body)
 
 
 def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

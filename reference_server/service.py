@@ -19,11 +19,17 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reference_server import auth
+from reference_server import auth, jsonio
 from reference_server.discovery import Features
 from reference_server.errors import InvalidValue, NotFound, ScimError, Unauthorized
 from reference_server.findings import Findings
-from reference_server.http import error_response, internal_error_response, parse_json, read_body
+from reference_server.http import (
+    SCIM_MEDIA_TYPE,
+    error_response,
+    internal_error_response,
+    parse_json,
+    read_body,
+)
 from reference_server.resources import AppContext, Platform, Resources
 from reference_server.schema import format_datetime
 from reference_server.settings import AppSettings, ServerSettings
@@ -53,6 +59,14 @@ class Call:
     @property
     def query(self) -> QueryParams:
         return self.request.query_params
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the body has been parsed (successfully) already."""
+        return self._parsed
+
+    def parsed_json(self) -> Any:
+        return self._json
 
     def json(self) -> Any:
         """The parsed body (415 for an unsupported Content-Type, 400 for malformed JSON)."""
@@ -191,16 +205,19 @@ def _recorded_body(call: Call) -> Any:
     if not call.body:
         return None
     try:
-        return _mask_secrets(json.loads(call.body))
+        parsed = call.parsed_json() if call.parsed else json.loads(call.body)
     except (ValueError, RecursionError):
         text = call.body[:_MAX_RECORDED_BODY].decode("utf-8", "replace")
         return {"unparsed": text}
+    return _mask_secrets(parsed)
 
 
 def _recorded_response(response: Response) -> Any:
     body = bytes(response.body) if response.body else b""
     if not body:
         return None
+    if response.media_type == SCIM_MEDIA_TYPE:
+        return jsonio.Raw(body)  # our own JSON: embedded as it was sent, not parsed again
     try:
         return json.loads(body)
     except ValueError:

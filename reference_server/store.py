@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from reference_server import filters
+from reference_server import filters, jsonio
 from reference_server.errors import Uniqueness
 from reference_server.schema import ResourceType, fold
 from reference_server.sqlite_db import connect
@@ -55,7 +55,7 @@ class Page:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return jsonio.dumps_text(value)
 
 
 class SqliteStore:
@@ -421,7 +421,7 @@ class SqliteStore:
             "ORDER BY seq LIMIT ? OFFSET ?",
             (app, rtype, count, start),
         ).fetchall()
-        return int(total), [json.loads(r[0]) for r in rows]
+        return int(total), [jsonio.loads(r[0]) for r in rows]
 
     def search(
         self,
@@ -467,12 +467,12 @@ class SqliteStore:
                 f"SELECT r.data FROM resources r WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
                 (*params, limit, start),
             ).fetchall()
-            return Page(int(total), [json.loads(r[0]) for r in rows])
+            return Page(int(total), [jsonio.loads(r[0]) for r in rows])
         rows = self._conn.execute(
             f"SELECT r.data FROM resources r WHERE {where} ORDER BY {order}", params
         ).fetchall()
         matched = [
-            d for d in (json.loads(r[0]) for r in rows) if filters.matches(residual, d, rtype)
+            d for d in (jsonio.loads(r[0]) for r in rows) if filters.matches(residual, d, rtype)
         ]
         end = None if count is None else start + count
         return Page(len(matched), matched[start:end])
@@ -627,8 +627,8 @@ def _name_taken(rtype: str, name: str) -> Uniqueness:
 def _app_row(row: Sequence[Any]) -> AppRow:
     return AppRow(
         name=row[0],
-        settings=json.loads(row[1]),
-        mapping=None if row[2] is None else json.loads(row[2]),
+        settings=jsonio.loads(row[1]),
+        mapping=None if row[2] is None else jsonio.loads(row[2]),
         created=row[3],
     )
 
@@ -639,6 +639,6 @@ def _stored(row: Sequence[Any]) -> StoredResource:
         id=row[1],
         rtype=row[2],
         version=row[3],
-        data=json.loads(row[4]),
-        directory=None if row[5] is None else json.loads(row[5]),
+        data=jsonio.loads(row[4]),
+        directory=None if row[5] is None else jsonio.loads(row[5]),
     )
