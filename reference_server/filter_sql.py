@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reference_server.filter_ast import And, AttrPath, Compare, Filter, Not, Or, Present, ValuePath
@@ -260,14 +260,29 @@ def _conjuncts(node: Filter) -> list[Filter]:
 
 
 def _index_column_lookup(node: Filter, rtype: ResourceType) -> _Sql | None:
-    """``userName``/``displayName``/``externalId``/``id`` eq: the resources table's indexes."""
-    if not isinstance(node, Compare) or node.op != "eq" or not isinstance(node.value, str):
+    """``userName``/``displayName``/``externalId``/``id`` eq: the resources table's indexes.
+
+    Any other string comparison of ``userName``/``displayName`` (``co``, ``sw``, ``gt``...)
+    reads the folded ``r.name_key`` column too: a scan, but of a short column, with no JSON
+    parsing and no Python call per row.
+    """
+    if not isinstance(node, Compare) or not isinstance(node.value, str):
         return None
     path = node.path
     if path.uri is not None or path.sub is not None:
         return None
     if path.attr == NAME_KEY_ATTRIBUTE.get(rtype.name):
-        return _sql("r.name_key = {0}", _param(fold(node.value)))
+        if node.op == "eq":
+            return _sql("r.name_key = {0}", _param(fold(node.value)))
+        attr = rtype.top_attribute(path.attr)
+        comparison = None if attr is None else plan_comparison(attr, node.op, node.value)
+        if comparison is None or not comparison.fold or comparison.kind != "text":
+            return None
+        # name_key is fold(value), never NULL: the folded comparison without scim_fold().
+        name_key = _Value(_Sql("r.name_key"), _Sql("'text'"))
+        return _comparison(name_key, replace(comparison, fold=False))
+    if node.op != "eq":
+        return None
     if path.attr == "externalId":
         # IS, not =: a NULL external_id gives 0 (so NOT works) and the index still serves.
         return _sql("r.external_id IS {0}", _param(node.value))

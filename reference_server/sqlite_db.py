@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE UNIQUE INDEX IF NOT EXISTS resources_id ON resources(app, id);
 CREATE UNIQUE INDEX IF NOT EXISTS resources_name ON resources(app, rtype, name_key);
 CREATE INDEX IF NOT EXISTS resources_external ON resources(app, rtype, external_id);
+-- (app, rtype) then rowid: lists walk this index in creation order, and OFFSET skips index
+-- entries instead of whole rows.
+CREATE INDEX IF NOT EXISTS resources_list ON resources(app, rtype);
 CREATE TABLE IF NOT EXISTS resource_emails (
     seq       INTEGER NOT NULL REFERENCES resources(seq) ON DELETE CASCADE,
     app       TEXT NOT NULL,
@@ -116,6 +119,7 @@ _STATISTICS = (
     ("resources", "resources_name", "100000 50000 25000 1"),
     ("resources", "resources_external", "100000 50000 25000 1"),
     ("resources", "resources_id", "100000 2 1"),
+    ("resources", "resources_list", "100000 50000 25000"),
     ("resource_emails", "resource_emails_value", "120000 60000 1"),
     ("resource_emails", "resource_emails_seq", "120000 2"),
     ("group_members", "group_members_member", "1000000 500000 5"),
