@@ -29,7 +29,7 @@ from reference_server.filter_ast import (
     format_path,
 )
 from reference_server.filter_attrs import SCHEMAS_ATTRIBUTE, Resolved, resolve_path, resolve_sub
-from reference_server.filter_eval import matches, matches_value
+from reference_server.filter_eval import matches, matches_value, value_predicate
 from reference_server.filter_parse import (
     MAX_NESTING,
     MAX_TERMS,
@@ -70,4 +70,5 @@ __all__ = [
     "sort_key",
     "sort_key_sql",
     "sort_resources",
+    "value_predicate",
 ]

@@ -18,11 +18,11 @@ storage, and JSON Schema validation of the result.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reference_server import jsonio
 from reference_server.errors import InvalidPath, InvalidSyntax, InvalidValue, NoTarget, ScimError
 from reference_server.findings import Findings
 from reference_server.patch_ops import OpContext, remove_at, write_at
@@ -66,7 +66,8 @@ def apply_patch(
 ) -> PatchOutcome:
     """Apply the PatchOp ``body`` to ``stored`` (never modified); raise ScimError to refuse."""
     operations = read_operations(body, findings)
-    work: dict[str, Any] = copy.deepcopy(dict(stored))
+    # A JSON round trip copies JSON data several times faster than copy.deepcopy.
+    work: dict[str, Any] = jsonio.loads(jsonio.dumps(stored))
     touched: set[str] = set()
     for operation in operations:
         ctx = OpContext(rtype=rtype, findings=findings, where=operation.where, touched=touched)
@@ -77,11 +78,12 @@ def apply_patch(
     _sync_schemas(rtype, work, touched)
     before = _member_ids(stored)
     after = _member_ids(work)
+    before_set, after_set = set(before), set(after)
     return PatchOutcome(
         resource=work,
         changed=work != dict(stored),
-        removed_members=[m for m in before if m not in set(after)],
-        added_members=[m for m in after if m not in set(before)],
+        removed_members=[m for m in before if m not in after_set],
+        added_members=[m for m in after if m not in before_set],
     )
 
 
@@ -165,12 +167,12 @@ def _member_ids(resource: Mapping[str, Any]) -> list[str]:
     members = resource.get("members")
     if not isinstance(members, list):
         return []
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered and unique
     for member in members:
         value = member.get("value") if isinstance(member, dict) else None
-        if isinstance(value, str) and value not in ids:
-            ids.append(value)
-    return ids
+        if isinstance(value, str):
+            ids[value] = None
+    return list(ids)
 
 
 def _located(exc: ScimError, operation: Operation) -> ScimError:

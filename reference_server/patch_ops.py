@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference_server.errors import InvalidValue, Mutability, NoTarget
-from reference_server.filters import matches_value
+from reference_server.filters import value_predicate
 from reference_server.findings import Findings
 from reference_server.normalize import normalize_attribute_value, normalize_resource
 from reference_server.patch_create import created_by_filter
@@ -143,11 +143,8 @@ def write_at(op: str, resource: dict[str, Any], target: Target, value: Any, ctx:
     if target.value_filter is None:
         matched = [e for e in elements if isinstance(e, dict)]
     else:
-        matched = [
-            e
-            for e in elements
-            if isinstance(e, dict) and matches_value(target.value_filter, e, attr)
-        ]
+        picks = value_predicate(target.value_filter, attr)
+        matched = [e for e in elements if isinstance(e, dict) and picks(e)]
     if not matched:
         # RFC 7644 §3.5.2.3: a value filter that matches nothing is noTarget (add: see
         # patch_create, which may create the value the filter describes in lenient mode).
@@ -200,9 +197,8 @@ def remove_at(resource: dict[str, Any], target: Target, value: Any, ctx: OpConte
         _store(container, attr, _without_empty(attr, current))
         return
     elements = _elements(container, attr)
-    matched = [
-        e for e in elements if isinstance(e, dict) and matches_value(target.value_filter, e, attr)
-    ]
+    picks = value_predicate(target.value_filter, attr)
+    matched = [e for e in elements if isinstance(e, dict) and picks(e)]
     if not matched:
         # RFC 7644 §3.12 noTarget: the path's filter yields no match.
         msg = f"{where}: no value of {attr.name} matches the filter"

@@ -183,6 +183,28 @@ def merge_complex(
             current[key] = item
 
 
+def _id_key(attr: Attribute, value: Any) -> Any:
+    """The identity of a member-like value, as :func:`same_element` compares it."""
+    sub = attr.sub("value")
+    if isinstance(value, str) and sub is not None and not sub.case_exact:
+        return ("s", fold(value))
+    if isinstance(value, str):
+        return ("s", value)
+    return ("o", repr(value))
+
+
+def _elements_by_id(attr: Attribute, elements: list[Any]) -> dict[Any, Any] | None:
+    """Elements keyed by their immutable ``value``, when that is what identifies them."""
+    value_sub = attr.sub("value")
+    if value_sub is None or value_sub.mutability != "immutable":
+        return None
+    index: dict[Any, Any] = {}
+    for element in elements:
+        if isinstance(element, dict):
+            index.setdefault(_id_key(attr, element.get("value")), element)
+    return index
+
+
 def add_elements(attr: Attribute, elements: list[Any], items: list[Any]) -> list[Any]:
     """Append ``items`` to ``elements`` (in place), skipping values already there.
 
@@ -191,13 +213,20 @@ def add_elements(attr: Attribute, elements: list[Any], items: list[Any]) -> list
     any sub-attribute it lacked. Returns the elements now standing for ``items``.
     """
     chosen: list[Any] = []
+    by_id = _elements_by_id(attr, elements)
     for item in items:
         if item is None:
             continue
-        match = next((e for e in elements if same_element(attr, item, e)), None)
+        if by_id is not None and isinstance(item, dict):
+            # Identified by an immutable value (members): one dict lookup, not a scan.
+            match = by_id.get(_id_key(attr, item.get("value")))
+        else:
+            match = next((e for e in elements if same_element(attr, item, e)), None)
         if match is None:
             elements.append(item)
             chosen.append(item)
+            if by_id is not None and isinstance(item, dict):
+                by_id.setdefault(_id_key(attr, item.get("value")), item)
             continue
         if isinstance(match, dict) and isinstance(item, dict):
             for key, sub_value in item.items():

@@ -105,10 +105,27 @@ def _hash_password(password: str) -> str:
 def _prune(value: Any) -> Any:
     """Drop nulls and empty values: RFC 7643 §2.5, unassigned attributes are not returned."""
     if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, [], {})}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                item = _prune(item)
+                if not item:
+                    continue
+            elif item is None:
+                continue
+            out[key] = item
+        return out
     if isinstance(value, list):
-        return [p for p in (_prune(v) for v in value) if p not in (None, [], {})]
+        kept: list[Any] = []
+        for item in value:
+            if isinstance(item, dict | list):
+                item = _prune(item)
+                if not item:
+                    continue
+            elif item is None:
+                continue
+            kept.append(item)
+        return kept
     return value
 
 
@@ -248,7 +265,7 @@ class Resources:
         groups = self.store.groups_with_member(app.name, stored.id)
         group_rt = resource_type("Group")
         for group in groups:
-            data = group.data
+            data = dict(group.data)  # a copy: the index update diffs old against new
             data["members"] = [m for m in data.get("members", []) if m.get("value") != stored.id]
             if not data["members"]:
                 del data["members"]
@@ -267,7 +284,7 @@ class Resources:
         password: Any = None,
     ) -> WriteResult:
         with self.store.transaction():
-            self._resolve_members(app, rtype, resource)
+            self._resolve_members(app, rtype, resource, stored)
             if _deactivation_deletes(app, rtype, resource):
                 # Platform option: a user deactivated in the source is deleted here.
                 touched = self._delete(app, stored)
@@ -363,18 +380,34 @@ class Resources:
         return resource, password if isinstance(password, str) else None
 
     def _resolve_members(
-        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+        self,
+        app: AppContext,
+        rtype: ResourceType,
+        resource: dict[str, Any],
+        stored: StoredResource | None = None,
     ) -> None:
-        """Group members must exist in the same app; the server fills display, type, $ref."""
+        """Group members must exist in the same app; the server fills display, type, $ref.
+
+        Members the stored group already had keep what the server filled in then (a deleted
+        resource leaves every group, so they still exist); only new ones are looked up.
+        """
         members = resource.get("members")
         if rtype.name != "Group" or not members:
             return
+        known: dict[str, dict[str, Any]] = {}
+        if stored is not None:
+            for member in stored.data.get("members", ()):
+                if isinstance(member, dict) and "type" in member:
+                    known[member["value"]] = member
         unique: dict[str, dict[str, Any]] = {}
         for member in members:
             unique.setdefault(member["value"], member)
-        found = self.store.get_many(app.name, list(unique))
+        found = self.store.member_refs(app.name, [v for v in unique if v not in known])
         out: list[dict[str, Any]] = []
         for value in unique:
+            if value in known:
+                out.append(known[value])
+                continue
             target = found.get(value)
             if target is None:
                 # RFC 7643 §4.2: members reference existing resources of this service provider.
@@ -383,12 +416,11 @@ class Resources:
             if value == resource.get("id"):
                 msg = f"members: group {value!r} cannot be a member of itself"
                 raise InvalidValue(msg)
-            target_rt = resource_type(target.rtype)
-            display = target.data.get("displayName") or target.data.get("userName")
+            member_type, display = target
             entry: dict[str, Any] = {
                 "value": value,
-                "$ref": app.location(target_rt, value),
-                "type": target.rtype,
+                "$ref": app.location(resource_type(member_type), value),
+                "type": member_type,
             }
             if display:
                 entry["display"] = display

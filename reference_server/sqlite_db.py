@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS group_members (
     member_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS group_members_member ON group_members(app, member_id);
-CREATE INDEX IF NOT EXISTS group_members_group ON group_members(group_seq);
+CREATE INDEX IF NOT EXISTS group_members_group ON group_members(group_seq, member_id);
 CREATE TABLE IF NOT EXISTS requests (
     seq      INTEGER PRIMARY KEY,
     app      TEXT NOT NULL,
@@ -123,7 +123,7 @@ _STATISTICS = (
     ("resource_emails", "resource_emails_value", "120000 60000 1"),
     ("resource_emails", "resource_emails_seq", "120000 2"),
     ("group_members", "group_members_member", "1000000 500000 5"),
-    ("group_members", "group_members_group", "1000000 1000"),
+    ("group_members", "group_members_group", "1000000 1000 1"),
     ("requests", "requests_app", "100000 50000 1"),
     ("tokens", "tokens_app", "100 2"),
 )

@@ -268,21 +268,20 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else _stored(row)
 
-    def get_many(self, app: str, ids: Sequence[str]) -> dict[str, StoredResource]:
-        """The resources among ``ids`` that exist in this app, keyed by id."""
-        found: dict[str, StoredResource] = {}
+    def member_refs(self, app: str, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """For each existing id: (rtype, display name), read without parsing whole resources."""
+        found: dict[str, tuple[str, str | None]] = {}
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
-                "SELECT seq, id, rtype, version, data, directory FROM resources "
-                f"WHERE app = ? AND id IN ({marks})",
+                "SELECT id, rtype, coalesce(data ->> '$.displayName', data ->> '$.userName') "
+                f"FROM resources WHERE app = ? AND id IN ({marks})",
                 (app, *chunk),
             ).fetchall()
-            for row in rows:
-                stored = _stored(row)
-                found[stored.id] = stored
+            for rid, rtype, display in rows:
+                found[rid] = (rtype, display)
         return found
 
     def member_names(self, app: str, ids: Sequence[str]) -> dict[str, tuple[str, Any, Any]]:
@@ -370,7 +369,24 @@ class SqliteStore:
             self._conn.execute(f"UPDATE resources SET {sets} WHERE seq = ?", (*params, stored.seq))
         except sqlite3.IntegrityError:
             raise _name_taken(stored.rtype, name) from None
-        self._write_indexes(app, stored.seq, stored.rtype, resource, fresh=False)
+        if stored.rtype == "Group":
+            self._update_members(app, stored.seq, stored.data, resource)
+        else:
+            self._write_indexes(app, stored.seq, stored.rtype, resource, fresh=False)
+
+    def _update_members(self, app: str, seq: int, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Change the membership index by the difference only (a 1000-member group, one add)."""
+        before, after = _member_values(old), _member_values(new)
+        gone = [(seq, m) for m in before if m not in after]
+        added = [(seq, app, m) for m in after if m not in before]
+        if gone:
+            self._conn.executemany(
+                "DELETE FROM group_members WHERE group_seq = ? AND member_id = ?", gone
+            )
+        if added:
+            self._conn.executemany(
+                "INSERT INTO group_members(group_seq, app, member_id) VALUES (?,?,?)", added
+            )
 
     def set_directory(self, seq: int, directory: dict[str, Any]) -> None:
         """Replace only the platform record of a resource (its SCIM data and version stay)."""
@@ -616,6 +632,15 @@ class SqliteStore:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Raw access for diagnostics and tests (never used on a request path)."""
         return self._conn.execute(sql, params)
+
+
+def _member_values(resource: dict[str, Any]) -> dict[str, None]:
+    """The member ids of a group, as the index holds them (ordered, unique)."""
+    return dict.fromkeys(
+        m["value"]
+        for m in resource.get("members") or ()
+        if isinstance(m, dict) and isinstance(m.get("value"), str)
+    )
 
 
 def _name_taken(rtype: str, name: str) -> Uniqueness:

@@ -98,3 +98,27 @@ async def test_deleting_a_member_is_recorded_as_an_effect(scim: httpx.AsyncClien
     findings = store.requests("demo")[-1]["findings"]
     assert [f["id"] for f in findings] == ["EFFECT-MEMBERSHIP-REMOVED"]
     assert "1 group" in findings[0]["detail"]
+
+
+async def test_membership_index_matches_the_groups_after_every_kind_of_change(
+    scim: httpx.AsyncClient, store: Any
+) -> None:
+    """group_members holds exactly each group's member ids after adds, removes, PUT and deletes."""
+    users = [await _user(scim, f"idx.user{i}") for i in range(4)]
+    ids = [u["id"] for u in users]
+    group = (await scim.post("/Groups", json=group_body("Indexed", ids[:2]))).json()
+    op = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+    await scim.patch(
+        f"/Groups/{group['id']}",
+        json={"schemas": [op], "Operations": [{"op": "add", "path": "members", "value": [{"value": ids[2]}]}]},
+    )
+    await scim.patch(
+        f"/Groups/{group['id']}",
+        json={"schemas": [op], "Operations": [{"op": "remove", "path": f'members[value eq "{ids[0]}"]'}]},
+    )
+    await scim.delete(f"/Users/{ids[1]}")
+    await scim.put(f"/Groups/{group['id']}", json=group_body("Indexed", [ids[2], ids[3]]))
+    await scim.delete(f"/Users/{ids[3]}")
+    stored = (await scim.get(f"/Groups/{group['id']}")).json()
+    indexed = {r[0] for r in store.execute("SELECT member_id FROM group_members").fetchall()}
+    assert indexed == {m["value"] for m in stored["members"]} == {ids[2]}
