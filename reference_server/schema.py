@@ -222,7 +222,8 @@ def fold(value: str) -> str:
 
 def format_datetime(moment: datetime) -> str:
     """xsd:dateTime in UTC with microseconds: sortable as text (RFC 7643 §2.3.5)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times faster than strftime, with the same digits.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_datetime(text: str) -> datetime:
