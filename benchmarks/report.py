@@ -121,6 +121,7 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 def print_report(results: dict[str, Any]) -> None:
     meta = results["meta"]
     print(f"\n# scim-harness benchmark, {meta['started']}, {meta['cpus']} CPUs, {meta['pinning']}")
+    print(f"code measured: {meta.get('git', 'unknown')}")
     print(f"load generator: {meta['loadgen']}; {meta['concurrency']} connections")
     print(
         f"priority: {meta['priority']}; load average at start {meta['load_average_at_start']}, "

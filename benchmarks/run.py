@@ -317,6 +317,23 @@ def _workers_run(
     return out
 
 
+def _git_state() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "reference_server"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}{' + uncommitted reference_server changes' if dirty else ''}"
+
+
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM unwinds like Ctrl-C, so every server and the load generator get stopped."""
     raise KeyboardInterrupt
@@ -342,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "priority": f"nice {BOOST_NICE} (servers, load generator)" if args.boost else "default",
         "load_average_at_start": os.getloadavg(),
+        "git": _git_state(),
         "ns": args.ns,
         "peer_max_n": 0 if args.no_peer else args.peer_max_n,
         "concurrency": args.concurrency,
