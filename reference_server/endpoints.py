@@ -51,6 +51,7 @@ _LIST_PARAMS = {
     "attributes",
     "excludedattributes",
 }
+_DEFAULT_PROJECTION = Projection()
 _ONE_PARAMS = {"attributes", "excludedattributes"}
 
 
@@ -96,6 +97,8 @@ def _list_param(params: dict[str, Any], name: str) -> list[str] | None:
 def _projection(
     call: Call, rtype: ResourceType, params: dict[str, Any] | None = None
 ) -> Projection:
+    if params is None and not call.request.scope["query_string"]:
+        return _DEFAULT_PROJECTION  # nothing asked: nothing to parse
     source: dict[str, Any] = params if params is not None else dict(call.query)
     return parse_projection(
         rtype, _list_param(source, "attributes"), _list_param(source, "excludedAttributes")

@@ -89,6 +89,8 @@ class Call:
 
     def check_params(self, allowed: set[str]) -> None:
         """Query parameters SCIM does not define: tolerated (and recorded) or refused."""
+        if not self.request.scope["query_string"]:
+            return
         for key in self.query:
             if key.lower() not in allowed:
                 self.findings.tolerate(
@@ -140,10 +142,9 @@ class Server:
         # Straight from the ASGI scope: building Starlette URL objects cost more than the rest.
         path: str = scope["path"]
         query = _masked_query(scope["query_string"].decode("latin-1"))
-        headers = {}
-        for raw_key, raw_value in scope["headers"]:
-            key, value = raw_key.decode("latin-1"), raw_value.decode("latin-1")
-            headers[key] = _mask_header(value) if key.lower() in _SECRET_HEADERS else value
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        for key in _SECRET_HEADERS.intersection(headers):
+            headers[key] = _mask_header(headers[key])
         record = {
             "at": at,
             "method": request.method,
@@ -154,7 +155,9 @@ class Server:
             "status": response.status_code,
             # All of them: a client check needs Retry-After, WWW-Authenticate, ETag...
             "response_headers": {
-                k: v for k, v in response.headers.items() if k.lower() != "set-cookie"
+                k.decode("latin-1"): v.decode("latin-1")
+                for k, v in response.raw_headers
+                if k != b"set-cookie"
             },
             "response": _recorded_response(response),
             "elapsed_ms": round(elapsed_ms, 3),
@@ -213,6 +216,8 @@ def _mask_secrets(value: Any) -> Any:
 
 def _masked_query(query: str) -> str:
     """The query string with a bearer token sent in it (RFC 6750 §2.3) masked."""
+    if "token" not in query.lower():
+        return query  # nothing to mask (the common case: no parsing)
     pairs = parse_qsl(query, keep_blank_values=True)
     if not any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
         return query  # unchanged, so its exact encoding stays on record
