@@ -66,6 +66,7 @@ class SqliteStore:
         self._conn = connect(database)
         self._depth = 0
         self._since_trim: dict[str, int] = {}
+        self._group_names: dict[tuple[str, int], str] = {}
         self._pending: list[tuple[str, str, str, str, str, str, str, int]] = []
         self._app_cache: dict[str, AppRow | None] = {}
         self._token_cache: dict[str, tuple[str, str] | None] = {}
@@ -416,14 +417,34 @@ class SqliteStore:
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
-                "SELECT m.member_id, r.id, r.data ->> '$.displayName' FROM group_members m "
+                "SELECT m.member_id, r.id, r.seq, r.version FROM group_members m "
                 "JOIN resources r ON r.seq = m.group_seq "
                 f"WHERE m.app = ? AND m.member_id IN ({marks}) ORDER BY r.seq",
                 (app, *chunk),
             ).fetchall()
-            for member_id, group_id, display in rows:
-                out.setdefault(member_id, []).append((group_id, display))
+            for member_id, group_id, seq, version in rows:
+                out.setdefault(member_id, []).append(
+                    (group_id, self._group_name(group_id, seq, version))
+                )
         return out
+
+    def _group_name(self, group_id: str, seq: int, version: int) -> str:
+        """A group's displayName, cached per (id, version): ids are never reused, rowids may be.
+
+        Reading it with ``data ->> '$.displayName'`` parses the group's whole JSON, members
+        and all: once per version of the group instead of once per member read.
+        """
+        key = (group_id, version)
+        name = self._group_names.get(key)
+        if name is None:
+            row = self._conn.execute(
+                "SELECT data ->> '$.displayName' FROM resources WHERE seq = ?", (seq,)
+            ).fetchone()
+            name = "" if row is None or row[0] is None else str(row[0])
+            if len(self._group_names) >= 4096:
+                self._group_names.clear()
+            self._group_names[key] = name
+        return name
 
     def directory_records(
         self, app: str, rtype: str, start: int, count: int

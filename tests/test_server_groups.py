@@ -122,3 +122,17 @@ async def test_membership_index_matches_the_groups_after_every_kind_of_change(
     stored = (await scim.get(f"/Groups/{group['id']}")).json()
     indexed = {r[0] for r in store.execute("SELECT member_id FROM group_members").fetchall()}
     assert indexed == {m["value"] for m in stored["members"]} == {ids[2]}
+
+
+async def test_users_show_the_current_name_of_their_groups(scim: httpx.AsyncClient) -> None:
+    """A renamed group, or a new group after a deleted one, shows its own name on its members."""
+    user = await _user(scim, "named.member")
+    first = (await scim.post("/Groups", json=group_body("First", [user["id"]]))).json()
+    assert (await scim.get(f"/Users/{user['id']}")).json()["groups"][0]["display"] == "First"
+    op = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+    rename = {"schemas": [op], "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed"}]}
+    await scim.patch(f"/Groups/{first['id']}", json=rename)
+    assert (await scim.get(f"/Users/{user['id']}")).json()["groups"][0]["display"] == "Renamed"
+    await scim.delete(f"/Groups/{first['id']}")
+    await scim.post("/Groups", json=group_body("Second", [user["id"]]))
+    assert [g["display"] for g in (await scim.get(f"/Users/{user['id']}")).json()["groups"]] == ["Second"]
