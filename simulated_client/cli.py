@@ -164,7 +164,12 @@ async def _push(
     options: ScenarioOptions,
     progress: RichProgress | None,
 ) -> ScenarioResult:
-    async with httpx.AsyncClient() as http:
+    # As many pooled connections as requests in flight: httpx scans its pool on every request,
+    # so a pool far larger than the concurrency costs CPU for nothing.
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
+    async with httpx.AsyncClient(limits=limits) as http:
         client = ScimClient(
             http,
             base_url=args.base_url,
