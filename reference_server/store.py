@@ -3,39 +3,24 @@
 The store knows rows, indexes and transactions; it knows nothing of SCIM rules. Each
 request's writes run inside :meth:`SqliteStore.transaction`, so a crash mid-request leaves
 nothing half-written. Calls are synchronous: each is a few microseconds of indexed SQLite
-work, cheaper than a hop to a thread pool.
+work, cheaper than a hop to a thread pool. The foundation (connection, apps, tokens) is in
+``store_base``, the request record in ``store_records``; this module holds the resources.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sqlite3
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reference_server import filters, jsonio
 from reference_server.errors import Uniqueness
 from reference_server.schema import ResourceType, fold
-from reference_server.sqlite_db import connect
+from reference_server.store_base import AppRow, dumps
+from reference_server.store_records import RECORD_BATCH, RECORD_DELAY, RequestRecordStore
 
 __all__ = ["RECORD_BATCH", "RECORD_DELAY", "AppRow", "Page", "SqliteStore", "StoredResource"]
-
-RECORD_BATCH = 256
-"""Request records written in one transaction at most."""
-RECORD_DELAY = 0.2
-"""Seconds a request record may wait in memory before it is written."""
-
-
-@dataclass(frozen=True)
-class AppRow:
-    name: str
-    settings: dict[str, Any]
-    mapping: dict[str, Any] | None
-    created: str
 
 
 @dataclass(frozen=True)
@@ -54,202 +39,12 @@ class Page:
     resources: list[dict[str, Any]]
 
 
-def _dumps(value: Any) -> str:
-    return jsonio.dumps_text(value)
-
-
-class SqliteStore:
+class SqliteStore(RequestRecordStore):
     """Apps, tokens, resources with their derived indexes, and the request record."""
 
     def __init__(self, database: str = ":memory:") -> None:
-        self.database = database
-        self._conn = connect(database)
-        self._depth = 0
-        self._since_trim: dict[str, int] = {}
+        super().__init__(database)
         self._group_names: dict[tuple[str, int], str] = {}
-        self._pending: list[tuple[str, str, str, str, str, str, str, int]] = []
-        self._app_cache: dict[str, AppRow | None] = {}
-        self._token_cache: dict[str, tuple[str, str] | None] = {}
-        self._config_stamp: str | None = None
-        self._data_version: int | None = None
-
-    def close(self) -> None:
-        self.flush_requests()
-        self._conn.close()
-
-    # -- transactions -------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic unit of writes; nested uses join the outer transaction."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        # IMMEDIATE: take the write lock up front, so several worker processes on one file
-        # serialise cleanly instead of failing on lock upgrade.
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
-        finally:
-            self._depth = 0
-
-    # -- key/value meta -----------------------------------------------------------------
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._config_changed()
-        self._conn.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-    def delete_meta(self, key: str) -> None:
-        self._config_changed()
-        self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
-
-    # -- configuration cache --------------------------------------------------------------
-
-    def _config_changed(self) -> None:
-        """Apps, tokens or settings change: drop the caches, tell the other processes."""
-        self._app_cache.clear()
-        self._token_cache.clear()
-        self._config_stamp = uuid.uuid4().hex
-        self._conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('config-stamp', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (self._config_stamp,),
-        )
-
-    def _config_fresh(self) -> None:
-        """Keep the caches only while no other process changed the configuration.
-
-        ``PRAGMA data_version`` moves when another connection wrote anything; only then is
-        the stamp read, and the caches dropped if another process changed apps or tokens.
-        """
-        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if version == self._data_version:
-            return
-        self._data_version = version
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'config-stamp'").fetchone()
-        stamp = None if row is None else str(row[0])
-        if stamp != self._config_stamp:
-            self._config_stamp = stamp
-            self._app_cache.clear()
-            self._token_cache.clear()
-
-    # -- apps and tokens ----------------------------------------------------------------
-
-    def create_app(
-        self, name: str, settings: dict[str, Any], mapping: dict[str, Any] | None, created: str
-    ) -> AppRow:
-        self._config_changed()
-        try:
-            self._conn.execute(
-                "INSERT INTO apps(name, settings, mapping, created) VALUES (?, ?, ?, ?)",
-                (name, _dumps(settings), None if mapping is None else _dumps(mapping), created),
-            )
-        except sqlite3.IntegrityError:
-            msg = f"an app named {name!r} already exists"
-            raise Uniqueness(msg) from None
-        return AppRow(name, settings, mapping, created)
-
-    def get_app(self, name: str) -> AppRow | None:
-        """The app (cached until apps or tokens change, in this process or another)."""
-        self._config_fresh()
-        if name in self._app_cache:
-            return self._app_cache[name]
-        row = self._conn.execute(
-            "SELECT name, settings, mapping, created FROM apps WHERE name = ?", (name,)
-        ).fetchone()
-        app = None if row is None else _app_row(row)
-        self._app_cache[name] = app
-        return app
-
-    def list_apps(self) -> list[AppRow]:
-        rows = self._conn.execute(
-            "SELECT name, settings, mapping, created FROM apps ORDER BY name"
-        ).fetchall()
-        return [_app_row(r) for r in rows]
-
-    def update_app(
-        self,
-        name: str,
-        *,
-        settings: dict[str, Any] | None = None,
-        mapping: dict[str, Any] | None = None,
-    ) -> None:
-        self._config_changed()
-        if settings is not None:
-            self._conn.execute(
-                "UPDATE apps SET settings = ? WHERE name = ?", (_dumps(settings), name)
-            )
-        if mapping is not None:
-            self._conn.execute(
-                "UPDATE apps SET mapping = ? WHERE name = ?", (_dumps(mapping), name)
-            )
-
-    def delete_app(self, name: str) -> bool:
-        """Delete an app with its tokens, resources, directory records and request record."""
-        self.flush_requests()
-        with self.transaction():
-            self._config_changed()
-            self._conn.execute("DELETE FROM requests WHERE app = ?", (name,))
-            self._conn.execute("DELETE FROM group_members WHERE app = ?", (name,))
-            self._conn.execute("DELETE FROM resource_emails WHERE app = ?", (name,))
-            self._conn.execute("DELETE FROM resources WHERE app = ?", (name,))
-            cur = self._conn.execute("DELETE FROM apps WHERE name = ?", (name,))
-        return cur.rowcount > 0
-
-    def add_token(self, app: str, token_hash: str, label: str, created: str) -> None:
-        self._config_changed()
-        self._conn.execute(
-            "INSERT INTO tokens(hash, app, label, created) VALUES (?, ?, ?, ?)",
-            (token_hash, app, label, created),
-        )
-
-    def token_app(self, token_hash: str) -> tuple[str, str] | None:
-        """(stored hash, app) of the token with this hash, or None (cached like apps)."""
-        self._config_fresh()
-        if token_hash in self._token_cache:
-            return self._token_cache[token_hash]
-        row = self._conn.execute(
-            "SELECT hash, app FROM tokens WHERE hash = ?", (token_hash,)
-        ).fetchone()
-        found = None if row is None else (str(row[0]), str(row[1]))
-        if len(self._token_cache) < 10_000:  # bounded: unknown tokens are cached too
-            self._token_cache[token_hash] = found
-        return found
-
-    def list_tokens(self, app: str) -> list[dict[str, str]]:
-        rows = self._conn.execute(
-            "SELECT hash, label, created FROM tokens WHERE app = ? ORDER BY created", (app,)
-        ).fetchall()
-        return [{"id": r[0][:12], "label": r[1], "created": r[2]} for r in rows]
-
-    def revoke_tokens(self, app: str, token_id: str | None = None) -> int:
-        """Revoke one token (by the id :meth:`list_tokens` shows) or all of an app's."""
-        self._config_changed()
-        if token_id is None:
-            cur = self._conn.execute("DELETE FROM tokens WHERE app = ?", (app,))
-        else:
-            cur = self._conn.execute(
-                "DELETE FROM tokens WHERE app = ? AND substr(hash, 1, 12) = ?", (app, token_id)
-            )
-        return cur.rowcount
 
     # -- resources ----------------------------------------------------------------------
 
@@ -333,9 +128,9 @@ class SqliteStore:
                     resource["id"],
                     fold(name),
                     resource.get("externalId"),
-                    _dumps(resource),
+                    dumps(resource),
                     secret,
-                    None if directory is None else _dumps(directory),
+                    None if directory is None else dumps(directory),
                 ),
             )
         except sqlite3.IntegrityError:
@@ -360,8 +155,8 @@ class SqliteStore:
             fold(name),
             resource.get("externalId"),
             version,
-            _dumps(resource),
-            None if directory is None else _dumps(directory),
+            dumps(resource),
+            None if directory is None else dumps(directory),
         ]
         if not keep_secret or secret is not None:
             sets += ", secret = ?"
@@ -392,7 +187,7 @@ class SqliteStore:
     def set_directory(self, seq: int, directory: dict[str, Any]) -> None:
         """Replace only the platform record of a resource (its SCIM data and version stay)."""
         self._conn.execute(
-            "UPDATE resources SET directory = ? WHERE seq = ?", (_dumps(directory), seq)
+            "UPDATE resources SET directory = ? WHERE seq = ?", (dumps(directory), seq)
         )
 
     def delete(self, stored: StoredResource) -> None:
@@ -550,110 +345,6 @@ class SqliteStore:
                     "INSERT INTO group_members(group_seq, app, member_id) VALUES (?,?,?)", members
                 )
 
-    # -- request record -----------------------------------------------------------------
-
-    def record_request(
-        self,
-        app: str,
-        at: str,
-        method: str,
-        path: str,
-        query: str,
-        record: dict[str, Any],
-        finding_ids: Sequence[str],
-        retention: int,
-    ) -> None:
-        """Append to an app's request record, keeping at most ``retention`` entries.
-
-        Records are buffered and written together (one transaction per batch instead of one
-        per request: the record was most of a GET's cost). A batch goes out at
-        ``RECORD_BATCH`` records, ``RECORD_DELAY`` seconds after its first record (a timer on
-        the running event loop), before any read of the record, and on close. A crash may
-        lose the records of the last fraction of a second, never the resources.
-        """
-        self._pending.append(
-            (app, at, method, path, query, _dumps(record), " ".join(finding_ids), retention)
-        )
-        if len(self._pending) >= RECORD_BATCH:
-            self.flush_requests()
-        elif len(self._pending) == 1:
-            self._schedule_flush()
-
-    def _schedule_flush(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (scripts, tests): write at once
-            self.flush_requests()
-            return
-        loop.call_later(RECORD_DELAY, self.flush_requests)
-
-    def flush_requests(self) -> None:
-        """Write the buffered request records now."""
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
-        with self.transaction():
-            self._conn.executemany(
-                "INSERT INTO requests(app, at, method, path, query, record, findings) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [row[:7] for row in pending],
-            )
-            retention_of: dict[str, int] = {}
-            counts: dict[str, int] = {}
-            for row in pending:
-                retention_of[row[0]] = row[7]
-                counts[row[0]] = counts.get(row[0], 0) + 1
-            for app, added in counts.items():
-                # Trim every 64 inserts of this app (seq is shared by all apps, so it cannot tell).
-                since = self._since_trim.get(app, 0) + added
-                if retention_of[app] < 64 or since >= 64:
-                    self._trim_requests(app, retention_of[app])
-                    since = 0
-                self._since_trim[app] = since
-
-    def _trim_requests(self, app: str, retention: int) -> None:
-        self._conn.execute(
-            "DELETE FROM requests WHERE app = ? AND seq <= ("
-            "SELECT seq FROM requests WHERE app = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-            (app, app, retention),
-        )
-
-    def requests(
-        self,
-        app: str,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        finding: str | None = None,
-        after_seq: int = 0,
-        limit: int = 100,
-        retention: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Recorded requests of an app, oldest first, each with its ``seq``."""
-        self.flush_requests()
-        if retention is not None:
-            self._trim_requests(app, retention)
-        where = "app = ? AND seq > ?"
-        params: list[Any] = [app, after_seq]
-        if since:
-            where += " AND at >= ?"
-            params.append(since)
-        if until:
-            where += " AND at <= ?"
-            params.append(until)
-        if finding:
-            where += " AND (' ' || findings || ' ') LIKE ?"
-            params.append(f"% {finding} %")
-        rows = self._conn.execute(
-            f"SELECT seq, record FROM requests WHERE {where} ORDER BY seq LIMIT ?",
-            (*params, limit),
-        ).fetchall()
-        return [{"seq": r[0], **json.loads(r[1])} for r in rows]
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        """Raw access for diagnostics and tests (never used on a request path)."""
-        return self._conn.execute(sql, params)
-
 
 def _member_values(resource: dict[str, Any]) -> dict[str, None]:
     """The member ids of a group, as the index holds them (ordered, unique)."""
@@ -668,15 +359,6 @@ def _name_taken(rtype: str, name: str) -> Uniqueness:
     attr = "userName" if rtype == "User" else "displayName"
     # RFC 7644 §3.3: 409 uniqueness when the attribute's value is taken.
     return Uniqueness(f"{attr} {name!r} is already taken by another {rtype} in this app")
-
-
-def _app_row(row: Sequence[Any]) -> AppRow:
-    return AppRow(
-        name=row[0],
-        settings=jsonio.loads(row[1]),
-        mapping=None if row[2] is None else jsonio.loads(row[2]),
-        created=row[3],
-    )
 
 
 def _stored(row: Sequence[Any]) -> StoredResource:

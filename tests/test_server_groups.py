@@ -90,7 +90,9 @@ async def test_member_add_and_remove_by_patch(scim: httpx.AsyncClient) -> None:
     assert [m["value"] for m in response.json()["members"]] == [b["id"]]
 
 
-async def test_deleting_a_member_is_recorded_as_an_effect(scim: httpx.AsyncClient, store: Any) -> None:
+async def test_deleting_a_member_is_recorded_as_an_effect(
+    scim: httpx.AsyncClient, store: Any
+) -> None:
     """The request record says the deleted user left its groups."""
     user = await _user(scim, "gone.member")
     await scim.post("/Groups", json=group_body("Leavers", [user["id"]]))
@@ -110,11 +112,17 @@ async def test_membership_index_matches_the_groups_after_every_kind_of_change(
     op = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
     await scim.patch(
         f"/Groups/{group['id']}",
-        json={"schemas": [op], "Operations": [{"op": "add", "path": "members", "value": [{"value": ids[2]}]}]},
+        json={
+            "schemas": [op],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": ids[2]}]}],
+        },
     )
     await scim.patch(
         f"/Groups/{group['id']}",
-        json={"schemas": [op], "Operations": [{"op": "remove", "path": f'members[value eq "{ids[0]}"]'}]},
+        json={
+            "schemas": [op],
+            "Operations": [{"op": "remove", "path": f'members[value eq "{ids[0]}"]'}],
+        },
     )
     await scim.delete(f"/Users/{ids[1]}")
     await scim.put(f"/Groups/{group['id']}", json=group_body("Indexed", [ids[2], ids[3]]))
@@ -130,9 +138,14 @@ async def test_users_show_the_current_name_of_their_groups(scim: httpx.AsyncClie
     first = (await scim.post("/Groups", json=group_body("First", [user["id"]]))).json()
     assert (await scim.get(f"/Users/{user['id']}")).json()["groups"][0]["display"] == "First"
     op = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-    rename = {"schemas": [op], "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed"}]}
+    rename = {
+        "schemas": [op],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed"}],
+    }
     await scim.patch(f"/Groups/{first['id']}", json=rename)
     assert (await scim.get(f"/Users/{user['id']}")).json()["groups"][0]["display"] == "Renamed"
     await scim.delete(f"/Groups/{first['id']}")
     await scim.post("/Groups", json=group_body("Second", [user["id"]]))
-    assert [g["display"] for g in (await scim.get(f"/Users/{user['id']}")).json()["groups"]] == ["Second"]
+    assert [g["display"] for g in (await scim.get(f"/Users/{user['id']}")).json()["groups"]] == [
+        "Second"
+    ]
