@@ -190,5 +190,5 @@ def report_json(report: Report) -> dict[str, Any]:
 def write_json(report: Report, path: Path) -> None:
     """Write the report as one JSON document (UTF-8, indented)."""
     text = json.dumps(report_json(report), indent=2, ensure_ascii=False, default=str)
-    # A lone surrogate from the wire becomes its JSON escape (\udXXX), not an encoding error.
+    # A lone surrogate from the wire becomes a backslash escape (e.g. \udc80), not an error.
     path.write_text(text + "\n", encoding="utf-8", errors="backslashreplace")
