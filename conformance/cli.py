@@ -10,6 +10,7 @@ from conformance.cli_catalogue import add_checks_parser
 from conformance.cli_check import add_check_parser
 from conformance.demo import add_demo_parser
 from reference_server.serve import add_serve_parser
+from simulated_client.cli import add_push_parser
 
 __all__ = ["build_parser", "main"]
 
@@ -21,12 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_serve_parser(subparsers)
-    try:
-        from simulated_client.cli import add_push_parser
-    except ImportError:  # the simulated client is optional in a partial checkout
-        pass
-    else:
-        add_push_parser(subparsers)
+    add_push_parser(subparsers)
     add_checks_parser(subparsers)
     add_check_parser(subparsers)
     add_demo_parser(subparsers)
