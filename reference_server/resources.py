@@ -7,126 +7,30 @@ applied on every write. Every write runs in one store transaction.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from reference_server import jsonschemas
-from reference_server.discovery import RequiredPath
-from reference_server.errors import (
-    InvalidValue,
-    Mutability,
-    NotFound,
-    PreconditionFailed,
-)
+from reference_server.errors import InvalidValue, NotFound
 from reference_server.findings import Findings
 from reference_server.normalize import normalize_resource
 from reference_server.patch import apply_patch
-from reference_server.schema import (
-    CORE_GROUP,
-    ResourceType,
-    format_datetime,
-    resource_type,
+from reference_server.resource_context import AppContext, Platform, WriteResult, etag
+from reference_server.resource_rules import (
+    check_if_match,
+    check_immutable,
+    deactivation_deletes,
+    hash_password,
+    json_schema_name,
+    name_of,
+    now,
+    prune,
+    schemas_for,
 )
-from reference_server.settings import AppSettings
+from reference_server.schema import ResourceType, resource_type
 from reference_server.store import SqliteStore, StoredResource
 
 __all__ = ["AppContext", "Platform", "Resources", "WriteResult", "etag"]
-
-
-class Platform:
-    """Hooks of the platform side; the default does nothing (no mapping configured)."""
-
-    def check_and_map(
-        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """Refuse a resource missing required mapped attributes; return its directory record."""
-        return None
-
-    def required_paths(self, app: AppContext) -> list[RequiredPath]:
-        """The attributes the app's mapping makes required (shown in its /Schemas)."""
-        return []
-
-    def refresh(
-        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """The record of a group rewritten as a side effect (a member renamed or deleted).
-
-        Never refuses: None keeps the record the group had.
-        """
-        return None
-
-    def member_name(
-        self, rtype: ResourceType, resource: dict[str, Any], directory: dict[str, Any] | None
-    ) -> str | None:
-        """How group records name this resource as a member; a change refreshes those groups."""
-        return None
-
-
-@dataclass(frozen=True)
-class AppContext:
-    """The app a request is for: its name, SCIM base URL and settings."""
-
-    name: str
-    base_url: str
-    settings: AppSettings = field(default_factory=AppSettings)
-    mapping: Any = None
-
-    def location(self, rtype: ResourceType, rid: str) -> str:
-        return f"{self.base_url}{rtype.endpoint}/{rid}"
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """A write's outcome: the resource as stored (or as it was, when it got deleted)."""
-
-    resource: dict[str, Any]
-    deleted: bool = False
-
-
-def etag(version: int) -> str:
-    """The entity tag of a resource version (RFC 7644 §3.14: weak tags are fine)."""
-    return f'W/"{version}"'
-
-
-def _now() -> str:
-    return format_datetime(datetime.now(UTC))
-
-
-def _hash_password(password: str) -> str:
-    # A reference server only needs to prove the password arrived and is never returned.
-    salt = secrets.token_hex(8)
-    return salt + "$" + hashlib.sha256((salt + password).encode()).hexdigest()
-
-
-def _prune(value: Any) -> Any:
-    """Drop nulls and empty values: RFC 7643 §2.5, unassigned attributes are not returned."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if isinstance(item, dict | list):
-                item = _prune(item)
-                if not item:
-                    continue
-            elif item is None:
-                continue
-            out[key] = item
-        return out
-    if isinstance(value, list):
-        kept: list[Any] = []
-        for item in value:
-            if isinstance(item, dict | list):
-                item = _prune(item)
-                if not item:
-                    continue
-            elif item is None:
-                continue
-            kept.append(item)
-        return kept
-    return value
 
 
 class Resources:
@@ -174,12 +78,12 @@ class Resources:
         """POST: a new resource with a server-assigned id (RFC 7644 §3.3)."""
         resource, password = self._prepare(app, rtype, body, findings)
         rid = str(uuid.uuid4())
-        now = _now()
+        created = now()
         resource = {"id": rid, **resource}
         resource["meta"] = {
             "resourceType": rtype.name,
-            "created": now,
-            "lastModified": now,
+            "created": created,
+            "lastModified": created,
             "location": app.location(rtype, rid),
             "version": etag(1),
         }
@@ -190,8 +94,8 @@ class Resources:
                 app.name,
                 rtype.name,
                 resource,
-                name=_name_of(rtype, resource),
-                secret=None if password is None else _hash_password(password),
+                name=name_of(rtype, resource),
+                secret=None if password is None else hash_password(password),
                 directory=directory,
             )
         if directory is not None:
@@ -211,7 +115,7 @@ class Resources:
         stored = self.get(app, rtype, rid)
         check_if_match(stored, if_match)
         resource, password = self._prepare(app, rtype, body, findings, stored=stored)
-        _check_immutable(rtype, stored.data, resource)
+        check_immutable(rtype, stored.data, resource)
         return self._commit(app, rtype, stored, resource, findings, password=password)
 
     def patch(
@@ -232,13 +136,13 @@ class Resources:
         check_if_match(stored, if_match)
         outcome = apply_patch(rtype, stored.data, body, findings)
         changed, differs = outcome.resource, outcome.changed
-        if not differs and not _deactivation_deletes(app, rtype, changed):
+        if not differs and not deactivation_deletes(app, rtype, changed):
             return WriteResult(stored.data)
         password = changed.pop("password", None)
-        resource = _prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
+        resource = prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
         resource["id"] = stored.id
-        resource["schemas"] = _schemas_for(rtype, resource)
-        jsonschemas.check(_json_schema_name(rtype), resource)
+        resource["schemas"] = schemas_for(rtype, resource)
+        jsonschemas.check(json_schema_name(rtype), resource)
         return self._commit(app, rtype, stored, resource, findings, password=password)
 
     def delete(
@@ -285,7 +189,7 @@ class Resources:
     ) -> WriteResult:
         with self.store.transaction():
             self._resolve_members(app, rtype, resource, stored)
-            if _deactivation_deletes(app, rtype, resource):
+            if deactivation_deletes(app, rtype, resource):
                 # Platform option: a user deactivated in the source is deleted here.
                 touched = self._delete(app, stored)
                 findings.note(
@@ -293,7 +197,7 @@ class Resources:
                     f"user {stored.id} deleted (delete-on-deactivate is on); "
                     f"removed from {touched} group(s)",
                 )
-                resource["meta"] = {**stored.data["meta"], "lastModified": _now()}
+                resource["meta"] = {**stored.data["meta"], "lastModified": now()}
                 return WriteResult(resource, deleted=True)
             directory = self.platform.check_and_map(app, rtype, resource)
             self._store_update(
@@ -324,7 +228,7 @@ class Resources:
         version = stored.version + 1
         resource["meta"] = {
             **stored.data["meta"],
-            "lastModified": _now(),
+            "lastModified": now(),
             "version": etag(version),
         }
         if directory is None and stored.directory is not None and rtype.name == "Group":
@@ -333,9 +237,9 @@ class Resources:
             app.name,
             stored,
             resource,
-            name=_name_of(rtype, resource),
+            name=name_of(rtype, resource),
             version=version,
-            secret=_hash_password(password) if isinstance(password, str) else None,
+            secret=hash_password(password) if isinstance(password, str) else None,
             directory=directory if directory is not None else stored.directory,
         )
 
@@ -359,7 +263,7 @@ class Resources:
     ) -> tuple[dict[str, Any], str | None]:
         """Normalise and validate a POST/PUT body; returns (resource, password)."""
         resource = normalize_resource(rtype, body, findings)
-        jsonschemas.check(_json_schema_name(rtype), resource)
+        jsonschemas.check(json_schema_name(rtype), resource)
         # RFC 7643 §2.2: readOnly attributes in a request SHALL be ignored.
         for key in ("id", "meta", "groups"):
             if key in resource:
@@ -371,10 +275,10 @@ class Resources:
                 else:
                     findings.note("INFO-READONLY-IGNORED", f"{key} in the body ignored")
         password = resource.pop("password", None)
-        resource = _prune(resource)
+        resource = prune(resource)
         for member in resource.get("members", []):
             member.pop("display", None)
-        resource["schemas"] = _schemas_for(rtype, resource)
+        resource["schemas"] = schemas_for(rtype, resource)
         if stored is not None:
             resource = {"id": stored.id, **resource}
         return resource, password if isinstance(password, str) else None
@@ -426,56 +330,3 @@ class Resources:
                 entry["display"] = display
             out.append(entry)
         resource["members"] = out
-
-
-def check_if_match(stored: StoredResource, if_match: str | None) -> None:
-    """RFC 7644 §3.14: a write with a stale If-Match answers 412."""
-    if if_match is None:
-        return
-    tags = {t.strip() for t in if_match.split(",")}
-    if "*" in tags:
-        return
-    current = etag(stored.version)
-    if current not in tags and current.removeprefix("W/") not in tags:
-        msg = f"If-Match {if_match} does not match the current version {current}"
-        raise PreconditionFailed(msg)
-
-
-def _deactivation_deletes(app: AppContext, rtype: ResourceType, resource: dict[str, Any]) -> bool:
-    """Platform option: a user left inactive by a write is deleted instead of kept."""
-    return (
-        rtype.name == "User"
-        and app.settings.delete_on_deactivate
-        and resource.get("active") is False
-    )
-
-
-def _check_immutable(rtype: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """RFC 7643 §7: an immutable attribute, once set, cannot change."""
-    for _schema, attr in rtype.iter_attributes():
-        if (
-            attr.mutability == "immutable"
-            and attr.name in old
-            and old[attr.name] != new.get(attr.name)
-        ):
-            msg = f"{attr.name} is immutable and cannot be changed"
-            raise Mutability(msg)
-
-
-def _schemas_for(rtype: ResourceType, resource: dict[str, Any]) -> list[str]:
-    """Core schema plus each extension the resource carries (RFC 7643 §3)."""
-    return [rtype.schema.id, *(e.id for e in rtype.extensions if e.id in resource)]
-
-
-def _json_schema_name(rtype: ResourceType) -> str:
-    return "group" if rtype.schema.id == CORE_GROUP else "user"
-
-
-def _name_of(rtype: ResourceType, resource: dict[str, Any]) -> str:
-    key = "userName" if rtype.name == "User" else "displayName"
-    value = resource.get(key)
-    if not isinstance(value, str) or not value.strip():
-        # RFC 7643 §4.1.1 / §4.2: userName and displayName are REQUIRED and non-empty.
-        msg = f"{key} is required and must be a non-empty string"
-        raise InvalidValue(msg)
-    return value
