@@ -56,14 +56,6 @@ class SqliteStore(RequestRecordStore):
         ).fetchone()
         return None if row is None else _stored(row)
 
-    def get_any(self, app: str, rid: str) -> StoredResource | None:
-        row = self._conn.execute(
-            "SELECT seq, id, rtype, version, data, directory FROM resources "
-            "WHERE app = ? AND id = ?",
-            (app, rid),
-        ).fetchone()
-        return None if row is None else _stored(row)
-
     def member_refs(self, app: str, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """For each existing id: (rtype, display name), read without parsing whole resources."""
         found: dict[str, tuple[str, str | None]] = {}
@@ -99,13 +91,6 @@ class SqliteStore(RequestRecordStore):
             for rid, rtype, name, username in rows:
                 found[rid] = (rtype, name, username)
         return found
-
-    def id_by_name(self, app: str, rtype: str, name: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT id FROM resources WHERE app = ? AND rtype = ? AND name_key = ?",
-            (app, rtype, fold(name)),
-        ).fetchone()
-        return None if row is None else str(row[0])
 
     def insert(
         self,

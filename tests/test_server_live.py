@@ -92,7 +92,7 @@ def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> No
     second = SqliteStore(db)
     boot2 = bootstrap(second, "demo")
     assert boot2.token == boot1.token and boot2.admin_token == boot1.admin_token
-    assert second.get_any("demo", "u1") is not None
+    assert second.get("demo", "User", "u1") is not None
     second.close()
 
 
