@@ -8,8 +8,9 @@ from __future__ import annotations
 import timeit
 from typing import Any
 
-import fixtures
-from reference_server.jsonschemas import validation_errors, validator
+from scim_harness.reference_server.protocol.jsonschemas import validation_errors, validator
+
+from scim_harness import fixtures
 
 __all__ = ["main"]
 

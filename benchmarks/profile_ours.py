@@ -26,10 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
+from scim_harness.simulated_client.generate.population import generate_population
 from targets import HERE, LoadGen, start_ours
 from workloads import GROUP_SIZE, ID_PATTERN, WORKLOADS, Bounds, group_body, requests_for
-
-from simulated_client.generate import generate_population
 
 __all__ = ["main", "summarise"]
 

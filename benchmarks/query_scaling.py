@@ -31,16 +31,16 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reference_server import filters
-from reference_server.app import create_app
-from reference_server.findings import Findings
-from reference_server.resources import AppContext, Resources
-from reference_server.schema import resource_type
-from reference_server.serve import bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
-from simulated_client.generate import generate_population
-from simulated_client.people import GeneratedUser
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.protocol.findings import Findings
+from scim_harness.reference_server.protocol.schema import resource_type
+from scim_harness.reference_server.query import filters
+from scim_harness.reference_server.resources.core import AppContext, Resources
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
+from scim_harness.simulated_client.generate.people import GeneratedUser
+from scim_harness.simulated_client.generate.population import generate_population
 
 __all__ = ["main"]
 

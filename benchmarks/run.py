@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from report import evaluate_goals, print_report, ratios, write_chart
+from scim_harness.simulated_client.generate.people import GeneratedUser
+from scim_harness.simulated_client.generate.population import generate_population
 from targets import (
     BOOST_NICE,
     HERE,
@@ -46,9 +48,6 @@ from targets import (
     start_peer,
 )
 from workloads import GROUP_SIZE, ID_PATTERN, WORKLOADS, Bounds, group_body, requests_for
-
-from simulated_client.generate import generate_population
-from simulated_client.people import GeneratedUser
 
 __all__ = ["main"]
 

@@ -59,7 +59,7 @@ def free_port() -> int:
 def harness_command() -> list[str]:
     """``scim-harness`` when installed, else the same entry point run from this checkout."""
     found = shutil.which("scim-harness")
-    return [found] if found else [sys.executable, "-m", "conformance.cli"]
+    return [found] if found else [sys.executable, "-m", "scim_harness.cli"]
 
 
 def _env() -> dict[str, str]:

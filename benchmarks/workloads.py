@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from simulated_client.people import GeneratedUser
+from scim_harness.simulated_client.generate.people import GeneratedUser
 
 __all__ = [
     "GROUP_SIZE",

@@ -2,10 +2,10 @@
 
 Loaded through the ``pytest11`` entry point ``scim_harness``. Usage::
 
-    pytest --pyargs conformance --scim-base-url https://scim.example/scim/v2 --scim-token T
-    pytest --pyargs conformance ... -m must            # only the MUST checks
-    pytest --pyargs conformance ... -m scim_filter     # one area
-    pytest --pyargs conformance --scim-traffic requests.jsonl   # judge a client's traffic
+    pytest --pyargs scim_harness.conformance --scim-base-url https://scim.example/v2 --scim-token T
+    pytest --pyargs scim_harness.conformance ... -m must            # only the MUST checks
+    pytest --pyargs scim_harness.conformance ... -m scim_filter     # one area
+    pytest --pyargs scim_harness.conformance --scim-traffic requests.jsonl   # a client's traffic
 
 ``conformance/test_conformance.py`` holds a :class:`ScimChecks` marker object; this plugin
 turns it into one :class:`CheckItem` per check. The suites run once per session, lazily, when
@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conformance.model import Check, Outcome, Report, Result
-from conformance.report_common import result_text
+from scim_harness.conformance.model import Check, Outcome, Report, Result
+from scim_harness.conformance.report.common import result_text
 
 __all__ = [
     "CheckItem",
@@ -170,7 +169,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = settings
     config.stash[_RUN] = SessionRun(settings)
     if settings.active:
-        from conformance.checks import catalogue
+        from scim_harness.conformance.checks import catalogue
 
         _register_areas(config, catalogue())
 
@@ -199,7 +198,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     json_path = session.config.getoption("scim_json", default=None)
     if run is None or not run.reports or not (html or json_path):
         return
-    from conformance.cli_check import ReportFiles, write_reports
+    from scim_harness.conformance.commands.check import ReportFiles, write_reports
 
     write_reports(run.reports, ReportFiles(json=json_path, html=html))
 
@@ -209,7 +208,7 @@ def pytest_pycollect_makeitem(
 ) -> list[CheckItem] | None:
     if not isinstance(obj, ScimChecks):
         return None
-    from conformance.checks import catalogue
+    from scim_harness.conformance.checks import catalogue
 
     checks = catalogue(obj.side)
     _register_areas(collector.config, checks)
@@ -305,8 +304,7 @@ class SessionRun:
 
     async def _run(self, selected: set[str], sides: set[str]) -> None:
         import httpx
-
-        from conformance.cli_check import TargetUnavailable
+        from scim_harness.conformance.commands.check import TargetUnavailable
 
         try:
             async with httpx.AsyncClient(timeout=30) as http:
@@ -321,9 +319,9 @@ class SessionRun:
             self.results.update({r.check.id: r for r in report.results})
 
     async def _client(self, http: Any, selected: set[str]) -> Report:
-        from conformance.cli_check import fetch_client_traffic
-        from conformance.client_suite import run_client_suite
-        from conformance.traffic import load_traffic_jsonl
+        from scim_harness.conformance.client.suite import run_client_suite
+        from scim_harness.conformance.commands.check import fetch_client_traffic
+        from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
         s = self.settings
         if s.traffic is not None:
@@ -337,9 +335,9 @@ class SessionRun:
         return run_client_suite(traffic, select=lambda c: c.id in selected, target=target)
 
     async def _server(self, http: Any, selected: set[str]) -> Report:
-        from conformance.cli_check import preflight_server
-        from conformance.server_context import AdminAccess
-        from conformance.server_suite import run_server_suite
+        from scim_harness.conformance.commands.check import preflight_server
+        from scim_harness.conformance.server.context import AdminAccess
+        from scim_harness.conformance.server.suite import run_server_suite
 
         s = self.settings
         if not (s.base_url and s.token):

@@ -1,4 +1,4 @@
-"""Collected by ``pytest --pyargs conformance``: one test item per conformance check.
+"""Collected by ``pytest --pyargs scim_harness.conformance``: one test item per conformance check.
 
 The ``scim_harness`` pytest plugin (:mod:`conformance.plugin`) turns :data:`scim_checks` into
 the items; see that module for the options.
@@ -6,7 +6,7 @@ the items; see that module for the options.
 
 from __future__ import annotations
 
-from conformance.plugin import ScimChecks
+from scim_harness.conformance.plugin import ScimChecks
 
 __all__ = ["scim_checks"]
 

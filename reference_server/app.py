@@ -7,21 +7,21 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from scim_harness.reference_server.admin.api import admin_routes
+from scim_harness.reference_server.http import endpoints
+from scim_harness.reference_server.http.edge import error_response, internal_error_response
+from scim_harness.reference_server.http.pipeline import BodyLimit, Handler, Server, scim_endpoint
+from scim_harness.reference_server.patch import bulk
+from scim_harness.reference_server.platform.mapping import PlatformMapping
+from scim_harness.reference_server.protocol.errors import MethodNotAllowed, NotFound, ScimError
+from scim_harness.reference_server.resources.core import Platform
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-
-from reference_server import bulk, endpoints
-from reference_server.admin import admin_routes
-from reference_server.errors import MethodNotAllowed, NotFound, ScimError
-from reference_server.http import error_response, internal_error_response
-from reference_server.mapping import PlatformMapping
-from reference_server.resources import Platform
-from reference_server.service import BodyLimit, Handler, Server, scim_endpoint
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
 
 __all__ = ["create_app"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from reference_server.app import create_app
-from reference_server.settings import ServerSettings
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.settings import ServerSettings
 
 __all__ = ["app"]
 

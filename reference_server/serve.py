@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reference_server import auth
-from reference_server.admin import APP_NAME
-from reference_server.errors import ScimError
-from reference_server.schema import format_datetime
-from reference_server.settings import AppSettings
-from reference_server.store import SqliteStore
+from scim_harness.reference_server.admin.api import APP_NAME
+from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.protocol.errors import ScimError
+from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.settings import AppSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 
 __all__ = ["Bootstrap", "add_serve_parser", "bootstrap", "run_serve"]
 
@@ -134,7 +134,7 @@ def _bind(host: str, port: int) -> socket.socket:
 def _load_mapping(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
-    from reference_server import mapping
+    from scim_harness.reference_server.platform import mapping
 
     # InvalidValue naming the file and the bad row, e.g. 'users[3] (platform "email"): ...'.
     return mapping.load_mapping_file(path).data
@@ -183,12 +183,12 @@ def run_serve(args: argparse.Namespace) -> int:
         # Each worker process imports reference_server.asgi, which opens this same file.
         os.environ["SCIM_HARNESS_DB"] = str(Path(args.db).resolve())
         config = uvicorn.Config(
-            "reference_server.asgi:app", workers=args.workers, log_level=args.log_level
+            "scim_harness.reference_server.asgi:app", workers=args.workers, log_level=args.log_level
         )
         Multiprocess(config, sockets=[sock]).run()
         return 0
-    from reference_server.app import create_app
-    from reference_server.settings import ServerSettings
+    from scim_harness.reference_server.app import create_app
+    from scim_harness.reference_server.settings import ServerSettings
 
     app = create_app(ServerSettings(database=args.db), store=store)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="on")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from reference_server.errors import InvalidValue
+from scim_harness.reference_server.protocol.errors import InvalidValue
 
 __all__ = ["AppSettings", "ServerSettings"]
 

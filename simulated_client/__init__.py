@@ -10,8 +10,8 @@ It speaks only HTTP, through an ``httpx.AsyncClient`` its caller passes in.
 
 from __future__ import annotations
 
-from simulated_client.client import Exchange, Reply, ScimClient
-from simulated_client.errors import (
+from scim_harness.simulated_client.client import Exchange, Reply, ScimClient
+from scim_harness.simulated_client.errors import (
     ScimAuthError,
     ScimClientError,
     ScimConflict,
@@ -22,13 +22,13 @@ from simulated_client.errors import (
     ScimTimeoutError,
     ScimTransportError,
 )
-from simulated_client.generate import generate_population
-from simulated_client.people import GeneratedGroup, GeneratedUser, Population
-from simulated_client.profiles import PROFILES, Profile, get_profile
-from simulated_client.results import Change, Counts, Outcome, ScenarioResult
-from simulated_client.scenarios import LIFECYCLE, SCENARIOS, run_scenario
-from simulated_client.state import ScenarioOptions, ScenarioState
-from simulated_client.wire import RequestSpec
+from scim_harness.simulated_client.generate.people import GeneratedGroup, GeneratedUser, Population
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import PROFILES, Profile, get_profile
+from scim_harness.simulated_client.scenarios.catalogue import LIFECYCLE, SCENARIOS, run_scenario
+from scim_harness.simulated_client.scenarios.results import Change, Counts, Outcome, ScenarioResult
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions, ScenarioState
+from scim_harness.simulated_client.wire import RequestSpec
 
 __all__ = [
     "LIFECYCLE",

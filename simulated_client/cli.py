@@ -20,15 +20,14 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
-
-from simulated_client.client import ScimClient
-from simulated_client.errors import ScimAuthError, ScimClientError, ScimTransportError
-from simulated_client.generate import generate_population
-from simulated_client.people import Population
-from simulated_client.profiles import PROFILES, Profile, get_profile
-from simulated_client.results import ScenarioResult
-from simulated_client.scenarios import PREREQUISITES, run_scenario
-from simulated_client.state import ScenarioOptions
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.errors import ScimAuthError, ScimClientError, ScimTransportError
+from scim_harness.simulated_client.generate.people import Population
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import PROFILES, Profile, get_profile
+from scim_harness.simulated_client.scenarios.catalogue import PREREQUISITES, run_scenario
+from scim_harness.simulated_client.scenarios.results import ScenarioResult
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions
 
 __all__ = ["RichProgress", "add_push_parser", "run_push"]
 

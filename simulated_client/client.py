@@ -23,14 +23,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-
-from simulated_client.errors import (
+from scim_harness.simulated_client.errors import (
     ScimClientError,
     ScimTimeoutError,
     ScimTransportError,
     error_for_response,
 )
-from simulated_client.wire import RequestSpec
+from scim_harness.simulated_client.wire import RequestSpec
 
 __all__ = ["ClientStats", "Exchange", "Reply", "ScimClient", "first_resource", "parse_retry_after"]
 

@@ -4,7 +4,7 @@
 in-process reference server and returns the app's traffic read back through the admin API,
 exactly what ``scim-harness check client`` judges. Two seams make broken variants:
 
-- a changed :class:`~simulated_client.profiles.Profile` (``dataclasses.replace`` on ``RFC``);
+- a changed :class:`~simulated_client.profiles.catalogue.Profile` (``dataclasses.replace`` on ``RFC``);
 - a :class:`RewritingTransport` between client and server that edits request bodies, for the
   faults no profile setting produces (a create without ``name.familyName``...);
 
@@ -27,18 +27,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from scim_harness.conformance.traffic.recording import Traffic, fetch_traffic
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import RFC, Profile
+from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from conformance.traffic import Traffic, fetch_traffic
-from reference_server.app import create_app
-from reference_server.schema import format_datetime
-from reference_server.serve import bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import RFC, Profile
-from simulated_client.scenarios import run_scenario
 
 __all__ = [
     "BROKEN_CLIENTS",

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.platform.mapping import PlatformMapping
+from scim_harness.reference_server.protocol.schema import ResourceType
+from scim_harness.reference_server.resources.core import AppContext
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from reference_server import auth
-from reference_server.app import create_app
-from reference_server.mapping import PlatformMapping
-from reference_server.resources import AppContext
-from reference_server.schema import ResourceType
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
 
 Message = MutableMapping[str, Any]
 _SCIM_PATH = re.compile(r"^/apps/(?P<app>[^/]+)/scim/v2(?P<rest>/.*)?$")

@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import httpx
+from scim_harness.reference_server.protocol import jsonschemas
 from support import SCIM
-
-from reference_server import jsonschemas
 
 BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

@@ -7,13 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.serve import Bootstrap, bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
 from support import LiveServer, user_body
-
-from reference_server.app import create_app
-from reference_server.serve import Bootstrap, bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reference_server import sqlite_db
-from reference_server.filters import Filter, compile_filter
-from reference_server.schema import (
+from scim_harness.reference_server.protocol.schema import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE_USER,
@@ -22,6 +20,8 @@ from reference_server.schema import (
     format_datetime,
     resource_type,
 )
+from scim_harness.reference_server.query.filters import Filter, compile_filter
+from scim_harness.reference_server.store import database as sqlite_db
 
 __all__ = [
     "APP",

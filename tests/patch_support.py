@@ -6,9 +6,14 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from reference_server.findings import Findings
-from reference_server.patch import PatchOutcome, apply_patch
-from reference_server.schema import CORE_GROUP, CORE_USER, ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.patch.engine import PatchOutcome, apply_patch
+from scim_harness.reference_server.protocol.findings import Findings
+from scim_harness.reference_server.protocol.schema import (
+    CORE_GROUP,
+    CORE_USER,
+    ENTERPRISE_USER,
+    resource_type,
+)
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER_ID = "2819c223-7f76-453a-919d-413861904646"

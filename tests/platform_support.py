@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import group_body, user_body
 
-import fixtures
-from reference_server import jsonschemas
-from reference_server.store import SqliteStore
+from scim_harness import fixtures
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 

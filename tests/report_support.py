@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.model import Check, Exchange, Level, Outcome, Report, Result
+from scim_harness.conformance.model import Check, Exchange, Level, Outcome, Report, Result
 
 HOSTILE = '<script>alert("x")</script>'
 SECRET = "s3cr3t-token-value"

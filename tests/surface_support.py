@@ -19,7 +19,7 @@ def _entry_point_installed() -> bool:
 
 
 PLUGIN_ARGS: list[str] = [
-    *([] if _entry_point_installed() else ["-p", "conformance.plugin"]),
+    *([] if _entry_point_installed() else ["-p", "scim_harness.conformance.plugin"]),
     "-p",
     "no:asyncio",
     "--strict-markers",

@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_user, mapping
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import user_body
-
-from reference_server.store import SqliteStore
 
 
 async def _create(admin: httpx.AsyncClient, **body: Any) -> dict[str, Any]:

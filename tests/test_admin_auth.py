@@ -7,10 +7,9 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_user
+from scim_harness.reference_server.serve import Bootstrap
 from starlette.applications import Starlette
 from support import user_body
-
-from reference_server.serve import Bootstrap
 
 ROUTES = [
     ("GET", "/apps"),

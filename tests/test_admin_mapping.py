@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_user, mapping, patch_op
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import user_body
-
-from reference_server.store import SqliteStore
 
 
 async def test_an_app_without_a_mapping_shows_the_default(admin: httpx.AsyncClient) -> None:

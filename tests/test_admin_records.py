@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_group, create_user, patch_op
-
-from reference_server.serve import Bootstrap
+from scim_harness.reference_server.serve import Bootstrap
 
 
 async def test_directory_users_and_groups_are_paged(

@@ -6,9 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from reference_server.serve import Bootstrap, bootstrap
-from reference_server.store import SqliteStore
+from scim_harness.reference_server.serve import Bootstrap, bootstrap
+from scim_harness.reference_server.store.sqlite import SqliteStore
 
 
 async def _works(app_client: Any, token: str, app: str = "demo") -> bool:

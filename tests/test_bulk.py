@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 from bulk_support import op, patch_op, resource_id, run_bulk, total
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
 from support import group_body, user_body
-
-from reference_server.store import SqliteStore
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 

@@ -9,13 +9,12 @@ from typing import Any
 import httpx
 import pytest
 from bulk_support import BULK_REQUEST, bulk_request, op, patch_op, send, total
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import SCIM, user_body
-
-from reference_server import jsonschemas
-from reference_server.app import create_app
-from reference_server.serve import Bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
 
 
 async def _client(

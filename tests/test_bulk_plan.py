@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from reference_server.bulk_plan import plan, references, substitute
+from scim_harness.reference_server.patch.bulk_plan import plan, references, substitute
 
 
 @pytest.mark.parametrize(

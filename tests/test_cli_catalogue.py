@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from scim_harness.conformance.checks import catalogue
 
-from conformance.checks import catalogue
-from conformance.cli import main
+from scim_harness.cli import main
 
 
 def test_checks_json_lists_the_whole_catalogue(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import get_profile
+from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from starlette.applications import Starlette
 from support import LiveServer
 from surface_support import says_application_json
 
-from conformance.cli import main
-from reference_server.serve import Bootstrap
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import get_profile
-from simulated_client.scenarios import run_scenario
+from scim_harness.cli import main
 
 SELECTED = ["SRV-DSC-001", "SRV-MED-001", "SRV-FLT-00[12]"]
 

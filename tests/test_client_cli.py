@@ -12,8 +12,7 @@ import httpx
 import pytest
 import respx
 from scim_fake import BASE_URL, TOKEN, FakeScim
-
-from simulated_client.cli import add_push_parser, run_push
+from scim_harness.simulated_client.cli import add_push_parser, run_push
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import respx
-
-from simulated_client.client import ScimClient
-from simulated_client.errors import ScimServerError, ScimTimeoutError
-from simulated_client.wire import RequestSpec
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.errors import ScimServerError, ScimTimeoutError
+from scim_harness.simulated_client.wire import RequestSpec
 
 BASE = "https://scim.test/v2"
 CREATE = RequestSpec("POST", "/Users", body={"userName": "ann@x.example.com"})

@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import respx
-
-from simulated_client.client import Reply, ScimClient
-from simulated_client.errors import (
+from scim_harness.simulated_client.client import Reply, ScimClient
+from scim_harness.simulated_client.errors import (
     ScimAuthError,
     ScimConflict,
     ScimHttpError,
@@ -19,7 +18,7 @@ from simulated_client.errors import (
     ScimRateLimited,
     ScimServerError,
 )
-from simulated_client.wire import RequestSpec
+from scim_harness.simulated_client.wire import RequestSpec
 
 BASE = "https://scim.test/v2"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"

@@ -9,15 +9,14 @@ from email.utils import format_datetime
 import httpx
 import pytest
 import respx
-
-from simulated_client.client import ScimClient, parse_retry_after
-from simulated_client.errors import (
+from scim_harness.simulated_client.client import ScimClient, parse_retry_after
+from scim_harness.simulated_client.errors import (
     ScimRateLimited,
     ScimServerError,
     ScimTimeoutError,
     ScimTransportError,
 )
-from simulated_client.wire import RequestSpec
+from scim_harness.simulated_client.wire import RequestSpec
 
 BASE = "https://scim.test/v2"
 NOW = 1_700_000_000.0

@@ -14,6 +14,10 @@ import httpx
 import pytest
 import respx
 from scim_fake import BASE_URL, TOKEN, FakeScim
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import PROFILES, get_profile
+from scim_harness.simulated_client.scenarios.catalogue import PREREQUISITES, run_scenario
 from traffic_support import (
     REGENERATE,
     fixture_path,
@@ -21,11 +25,6 @@ from traffic_support import (
     record_traffic,
     write_fixture,
 )
-
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import PROFILES, get_profile
-from simulated_client.scenarios import PREREQUISITES, run_scenario
 
 CASES = [
     pytest.param(profile, scenario, id=f"{profile}-{scenario}")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from broken_clients import BROKEN_CLIENTS, BrokenClient, record_client
-
-from conformance.client_suite import run_client_suite
-from conformance.model import Level, Outcome, Report
-from simulated_client.profiles import RFC
+from scim_harness.conformance.client.suite import run_client_suite
+from scim_harness.conformance.model import Level, Outcome, Report
+from scim_harness.simulated_client.profiles.catalogue import RFC
 
 
 def failing(report: Report) -> set[str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from broken_servers import BROKEN_SERVERS, BrokenServer
-
-from conformance.model import Level, Outcome, Report
-from conformance.server_suite import AdminAccess, run_server_suite
-from reference_server.serve import bootstrap
-from reference_server.store import SqliteStore
+from scim_harness.conformance.model import Level, Outcome, Report
+from scim_harness.conformance.server.suite import AdminAccess, run_server_suite
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.store.sqlite import SqliteStore
 
 
 async def _run(variant: BrokenServer) -> Report:

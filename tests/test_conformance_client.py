@@ -11,11 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import scim_harness.conformance.traffic.recording
 from broken_clients import ADMIN_URL, APP, ORIGIN, record_client, scim_record, traffic_of
-
-import conformance.traffic
-from conformance.checks import Registered
-from conformance.client_suite import (
+from scim_harness.conformance.checks import Registered
+from scim_harness.conformance.client.suite import (
     Traffic,
     dump_traffic_jsonl,
     fetch_traffic,
@@ -23,12 +22,12 @@ from conformance.client_suite import (
     run_client_check,
     run_client_suite,
 )
-from conformance.model import Check, Level, Outcome, Report
-from reference_server.app import create_app
-from reference_server.serve import bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
-from simulated_client.profiles import RFC
+from scim_harness.conformance.model import Check, Level, Outcome, Report
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
+from scim_harness.simulated_client.profiles.catalogue import RFC
 
 # The checks an rfc client's lifecycle must exercise (and pass); the others need a 429, a 409
 # or a 5xx, which a healthy run does not produce.
@@ -200,7 +199,7 @@ async def test_fetch_traffic_reads_every_page_of_the_admin_api(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Pages of the admin API are followed to the end: the store's record, in order."""
-    monkeypatch.setattr(conformance.traffic, "_PAGE", 3)
+    monkeypatch.setattr(scim_harness.conformance.traffic.recording, "_PAGE", 3)
     store = SqliteStore(":memory:")
     boot = bootstrap(store, APP)
     app = create_app(ServerSettings(), store=store)
@@ -217,24 +216,25 @@ async def test_fetch_traffic_reads_every_page_of_the_admin_api(
 
 
 CLIENT_MODULES = [
-    "conformance.traffic",
-    "conformance.traffic_index",
-    "conformance.scim_body",
-    "conformance.client_suite",
+    "scim_harness.conformance.traffic.records",
+    "scim_harness.conformance.traffic.recording",
+    "scim_harness.conformance.traffic.index",
+    "scim_harness.conformance.traffic.body",
+    "scim_harness.conformance.client.suite",
     *(
-        f"conformance.checks.{name}"
+        f"scim_harness.conformance.checks.client.{name}"
         for name in (
-            "client_booleans",
-            "client_create",
-            "client_discovery",
-            "client_groups",
-            "client_lifecycle",
-            "client_lookup",
-            "client_patch",
-            "client_rate",
-            "client_shapes",
-            "client_support",
-            "client_transport",
+            "booleans",
+            "create",
+            "discovery",
+            "groups",
+            "lifecycle",
+            "lookup",
+            "patch",
+            "rate",
+            "shapes",
+            "support",
+            "transport",
         )
     ),
 ]

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 from broken_clients import scim_record, traffic_of
-
-from conformance.client_suite import Traffic, run_client_suite
-from conformance.model import Outcome, Result
+from scim_harness.conformance.client.suite import Traffic, run_client_suite
+from scim_harness.conformance.model import Outcome, Result
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"

@@ -6,12 +6,11 @@ import re
 
 import pytest
 from broken_clients import scim_record, traffic_of
-
-from conformance.checks import catalogue
-from conformance.checks.client_support import FINDING_CHECKS
-from conformance.client_suite import run_client_suite
-from conformance.model import Level, Outcome
-from reference_server.findings import FINDINGS
+from scim_harness.conformance.checks import catalogue
+from scim_harness.conformance.checks.client.support import FINDING_CHECKS
+from scim_harness.conformance.client.suite import run_client_suite
+from scim_harness.conformance.model import Level, Outcome
+from scim_harness.reference_server.protocol.findings import FINDINGS
 
 CLIENT_IDS = {c.id for c in catalogue("client")}
 # Findings that describe the client's request (not a refusal or an effect of the platform).
@@ -60,7 +59,7 @@ def test_client_ids_follow_the_naming_scheme() -> None:
 @pytest.mark.parametrize("check", catalogue("client"), ids=lambda c: c.id)
 def test_every_client_check_cites_claims_and_says_how_to_fix(check: object) -> None:
     """Reference, one-line claim and fix hint are filled in; platform rules are MUST."""
-    from conformance.model import Check
+    from scim_harness.conformance.model import Check
 
     assert isinstance(check, Check)
     assert check.side == "client"

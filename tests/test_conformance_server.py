@@ -9,14 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from broken_servers import Exchange, Rewriting, call, with_json_response
+from scim_harness.conformance.checks import Registered, registered
+from scim_harness.conformance.model import Check, Level, Outcome, Report, Result
+from scim_harness.conformance.server.suite import AdminAccess, run_server_suite
+from scim_harness.reference_server.serve import Bootstrap
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 from support import LiveServer
-
-from conformance.checks import Registered, registered
-from conformance.model import Check, Level, Outcome, Report, Result
-from conformance.server_suite import AdminAccess, run_server_suite
-from reference_server.serve import Bootstrap
 
 BASE = "http://testserver/apps/demo/scim/v2"
 ADMIN_ONLY = ("SRV-AUT-003", "SRV-PLT-007", "SRV-PLT-010", "SRV-PLT-011", "SRV-PLT-014")
@@ -165,7 +164,8 @@ async def test_a_crashing_check_is_an_error_not_a_crash(
     fake = Check("SRV-ZZZ-999", "server", "zzz", Level.MUST, "none", "crashes", "fix the check")
     real = next(e for e in registered("server") if e.check.id == "SRV-DSC-001")
     monkeypatch.setattr(
-        "conformance.server_suite.registered", lambda side: [Registered(fake, boom), real]
+        "scim_harness.conformance.server.suite.registered",
+        lambda side: [Registered(fake, boom), real],
     )
     report = await run_server_suite(http, BASE, boot.token)
     results = _by_id(report)

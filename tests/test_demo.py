@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.cli import main
+from scim_harness.cli import main
 
 
 def test_demo_exits_0_and_writes_the_reports(
@@ -41,7 +41,7 @@ def test_demo_stops_its_server(tmp_path: Path) -> None:
     """After the demo returns, nothing listens on the port it used."""
     from rich.console import Console
 
-    from conformance.demo import run_demo
+    from scim_harness.demo import run_demo
 
     result = run_demo(users=5, groups=1, seed=1, out=tmp_path, console=Console(quiet=True))
     assert result.exit_code == 0

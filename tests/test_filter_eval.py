@@ -14,9 +14,14 @@ from typing import Any
 
 import pytest
 from filter_support import Resource, connect_with, groups, sql_ids, users
-
-from reference_server.filters import Filter, ValuePath, matches, matches_value, parse_filter
-from reference_server.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.query.filters import (
+    Filter,
+    ValuePath,
+    matches,
+    matches_value,
+    parse_filter,
+)
 
 SEED = 20240517
 USERS = users(SEED, 300)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from reference_server import filters
-from reference_server.errors import InvalidFilter, InvalidPath, InvalidSyntax, InvalidValue
-from reference_server.filters import (
+from scim_harness.reference_server.protocol.errors import (
+    InvalidFilter,
+    InvalidPath,
+    InvalidSyntax,
+    InvalidValue,
+)
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.query import filters
+from scim_harness.reference_server.query.filters import (
     MAX_NESTING,
     MAX_TERMS,
     And,
@@ -27,7 +32,6 @@ from reference_server.filters import (
     parse_filter,
     parse_patch_path,
 )
-from reference_server.schema import ENTERPRISE_USER, resource_type
 
 USER = resource_type("User")
 GROUP = resource_type("Group")
@@ -408,7 +412,7 @@ def test_malformed_attribute_path_is_invalid_value_by_default(text: str) -> None
 
 
 def test_public_api_names_exist() -> None:
-    """Every name in filters.__all__ is importable from reference_server.filters."""
+    """Every name in filters.__all__ is importable from reference_server.query.filters."""
     missing = [name for name in filters.__all__ if not hasattr(filters, name)]
     assert missing == []
     assert {"parse_filter", "matches", "compile_filter", "sort_key", "sort_key_sql"} <= set(

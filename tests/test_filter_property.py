@@ -9,16 +9,15 @@ from functools import cache
 from filter_support import connect_with, sql_ids, users
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from reference_server.errors import InvalidFilter, InvalidPath
-from reference_server.filters import (
+from scim_harness.reference_server.protocol.errors import InvalidFilter, InvalidPath
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.query.filters import (
     format_filter,
     format_patch_path,
     matches,
     parse_filter,
     parse_patch_path,
 )
-from reference_server.schema import ENTERPRISE_USER, resource_type
 
 USER = resource_type("User")
 POPULATION = users(31337, 60)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from filter_support import APP, connect_with, users
-
-from reference_server.filters import (
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.query.filters import (
     AttrPath,
     order_by_sql,
     parse_attr_path,
@@ -17,7 +17,6 @@ from reference_server.filters import (
     sort_key_sql,
     sort_resources,
 )
-from reference_server.schema import ENTERPRISE_USER, resource_type
 
 USER = resource_type("User")
 USERS = users(99, 120)

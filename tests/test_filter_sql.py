@@ -8,10 +8,19 @@ from typing import Any
 
 import pytest
 from filter_support import APP, connect_with, groups, sql_ids, users
-
-from reference_server.errors import InvalidFilter
-from reference_server.filters import MAX_NESTING, compile_filter, matches, parse_filter
-from reference_server.schema import Attribute, ResourceType, Schema, resource_type
+from scim_harness.reference_server.protocol.errors import InvalidFilter
+from scim_harness.reference_server.protocol.schema import (
+    Attribute,
+    ResourceType,
+    Schema,
+    resource_type,
+)
+from scim_harness.reference_server.query.filters import (
+    MAX_NESTING,
+    compile_filter,
+    matches,
+    parse_filter,
+)
 
 USER = resource_type("User")
 GROUP = resource_type("Group")

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from simulated_client.generate import (
+from scim_harness.simulated_client.generate.people import Population
+from scim_harness.simulated_client.generate.population import (
     ascii_fold,
     generate_population,
     plan_group_renames,
     plan_user_updates,
 )
-from simulated_client.people import Population
-from simulated_client.vocabulary import EDGE_CASE_KINDS
-from simulated_client.wire import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
+from scim_harness.simulated_client.generate.vocabulary import EDGE_CASE_KINDS
+from scim_harness.simulated_client.wire import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 
 
 def _bodies(population: Population) -> bytes:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.protocol.jsonschema_inline import inline_refs
 
-import fixtures
-from reference_server import jsonschemas
-from reference_server.jsonschema_inline import inline_refs
+from scim_harness import fixtures
 
 SAMPLES = sorted(p.name for p in fixtures.path("samples").glob("*.json"))
 

@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.protocol.errors import InvalidSyntax, InvalidValue
+from scim_harness.reference_server.protocol.jsonschemas import (
+    SCHEMA_NAMES,
+    check,
+    validation_errors,
+    validator,
+)
 
-import fixtures
-from reference_server import jsonschemas
-from reference_server.errors import InvalidSyntax, InvalidValue
-from reference_server.jsonschemas import SCHEMA_NAMES, check, validation_errors, validator
+from scim_harness import fixtures
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scim_harness.reference_server.protocol import jsonschemas
 
-import fixtures
-from reference_server import jsonschemas
+from scim_harness import fixtures
 
 SAMPLES = sorted(glob.glob(str(fixtures.path("samples") / "*.json")))
 CHECKED = (

@@ -16,9 +16,13 @@ from patch_support import (
     run,
     user,
 )
-
-from reference_server.errors import InvalidPath, InvalidValue, Mutability, NoTarget
-from reference_server.schema import CORE_USER, ENTERPRISE_USER
+from scim_harness.reference_server.protocol.errors import (
+    InvalidPath,
+    InvalidValue,
+    Mutability,
+    NoTarget,
+)
+from scim_harness.reference_server.protocol.schema import CORE_USER, ENTERPRISE_USER
 
 # --- Users: attributes and sub-attributes -------------------------------------------------
 

@@ -18,8 +18,8 @@ from patch_support import (
     run,
     user,
 )
-
-from reference_server.errors import (
+from scim_harness.reference_server.patch.engine import apply_patch
+from scim_harness.reference_server.protocol.errors import (
     InvalidPath,
     InvalidSyntax,
     InvalidValue,
@@ -27,9 +27,8 @@ from reference_server.errors import (
     NoTarget,
     ScimError,
 )
-from reference_server.findings import Findings
-from reference_server.patch import apply_patch
-from reference_server.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.protocol.findings import Findings
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
 
 # --- Atomicity ----------------------------------------------------------------------------------
 

@@ -20,10 +20,9 @@ from patch_support import (
     run,
     user,
 )
-
-from reference_server.errors import Mutability, NoTarget, ScimError
-from reference_server.findings import FINDINGS
-from reference_server.schema import CORE_USER, ENTERPRISE_USER
+from scim_harness.reference_server.protocol.errors import Mutability, NoTarget, ScimError
+from scim_harness.reference_server.protocol.findings import FINDINGS
+from scim_harness.reference_server.protocol.schema import CORE_USER, ENTERPRISE_USER
 
 Check = Callable[[dict[str, Any]], bool]
 TWO_MEMBERS = ((ALICE, "Alice"), (BOB, "Bob"))
@@ -282,9 +281,9 @@ def test_entra_merged_replace_with_dotted_filter_and_urn_keys() -> None:
 
 def test_manager_as_bare_id_is_tolerated_with_a_finding() -> None:
     """Entra ID's `{"path": "...:manager", "value": "<id>"}` becomes manager.value in lenient mode."""
-    from reference_server.findings import Findings
-    from reference_server.patch import apply_patch
-    from reference_server.schema import ENTERPRISE_USER, resource_type
+    from scim_harness.reference_server.patch.engine import apply_patch
+    from scim_harness.reference_server.protocol.findings import Findings
+    from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
 
     user = {"schemas": [resource_type("User").schema.id], "id": "u1", "userName": "a"}
     body = {
@@ -300,11 +299,10 @@ def test_manager_as_bare_id_is_tolerated_with_a_finding() -> None:
 def test_manager_as_bare_id_is_refused_in_strict_mode() -> None:
     """Strict mode refuses a bare string for a complex attribute with invalidValue."""
     import pytest
-
-    from reference_server.errors import InvalidValue
-    from reference_server.findings import Findings
-    from reference_server.patch import apply_patch
-    from reference_server.schema import ENTERPRISE_USER, resource_type
+    from scim_harness.reference_server.patch.engine import apply_patch
+    from scim_harness.reference_server.protocol.errors import InvalidValue
+    from scim_harness.reference_server.protocol.findings import Findings
+    from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
 
     user = {"schemas": [resource_type("User").schema.id], "id": "u1", "userName": "a"}
     body = {

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from patch_support import ALICE, BOB, CAROL, emails_by_type, group, member_ids, op, run, user
-
-from reference_server.errors import Mutability, NoTarget
-from reference_server.schema import CORE_USER, ENTERPRISE_USER
+from scim_harness.reference_server.protocol.errors import Mutability, NoTarget
+from scim_harness.reference_server.protocol.schema import CORE_USER, ENTERPRISE_USER
 
 # --- Users -------------------------------------------------------------------------------------
 

@@ -17,9 +17,8 @@ from patch_support import (
     run,
     user,
 )
-
-from reference_server.errors import InvalidValue, Mutability, NoTarget
-from reference_server.schema import ENTERPRISE_USER
+from scim_harness.reference_server.protocol.errors import InvalidValue, Mutability, NoTarget
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER
 
 # --- Users -------------------------------------------------------------------------------------
 

@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_group, create_user, directory, patch_op, valid_directory
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import user_body
-
-from reference_server.store import SqliteStore
 
 
 @pytest.fixture(params=[True, False], ids=["delete-on", "delete-off"])

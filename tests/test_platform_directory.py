@@ -8,12 +8,11 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_user, mapping, patch_op, valid_directory
+from scim_harness.reference_server.platform import mapping as mapping_module
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.protocol.schema import ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import user_body
-
-from reference_server import jsonschemas
-from reference_server import mapping as mapping_module
-from reference_server.schema import ENTERPRISE_USER, resource_type
-from reference_server.store import SqliteStore
 
 
 def _without_time(record: dict[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,11 @@ import importlib
 import pytest
 
 MODULES = [
-    "reference_server.admin",
-    "reference_server.admin_http",
-    "reference_server.admin_records",
-    "reference_server.mapping",
-    "reference_server.mapping_rows",
+    "scim_harness.reference_server.admin.api",
+    "scim_harness.reference_server.admin.edge",
+    "scim_harness.reference_server.admin.records",
+    "scim_harness.reference_server.platform.mapping",
+    "scim_harness.reference_server.platform.mapping_rows",
 ]
 
 

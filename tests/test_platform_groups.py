@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_group, create_user, mapping, patch_op, valid_directory
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import group_body
-
-from reference_server.store import SqliteStore
 
 
 def _record(store: SqliteStore, group: dict[str, Any]) -> tuple[str, list[str]]:

@@ -8,18 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import fixtures
-from reference_server.discovery import RequiredPath
-from reference_server.errors import InvalidValue
-from reference_server.mapping import (
+from scim_harness.reference_server.platform.mapping import (
     default_mapping,
     load_mapping_file,
     mapping_for,
     validate_mapping,
 )
-from reference_server.mapping_rows import compile_path
-from reference_server.schema import CORE_GROUP, CORE_USER, ENTERPRISE_USER, resource_type
+from scim_harness.reference_server.platform.mapping_rows import compile_path
+from scim_harness.reference_server.protocol.discovery import RequiredPath
+from scim_harness.reference_server.protocol.errors import InvalidValue
+from scim_harness.reference_server.protocol.schema import (
+    CORE_GROUP,
+    CORE_USER,
+    ENTERPRISE_USER,
+    resource_type,
+)
+
+from scim_harness import fixtures
 
 USER = resource_type("User")
 

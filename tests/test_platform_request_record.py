@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reference_server.store import SqliteStore
+from scim_harness.reference_server.store.sqlite import SqliteStore
 
 
 def _count(store: SqliteStore, app: str) -> int:

@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import create_user, directory, patch_op
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import user_body
-
-from reference_server.store import SqliteStore
 
 EMAIL = 'emails[type eq "work"].value is required (mapped to platform attribute "email")'
 GIVEN = 'name.givenName is required (mapped to platform attribute "firstName")'

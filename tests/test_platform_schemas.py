@@ -6,12 +6,11 @@ from typing import Any
 
 import httpx
 from platform_support import mapping
+from scim_harness.reference_server.protocol import jsonschemas
+from scim_harness.reference_server.protocol.schema import CORE_GROUP, CORE_USER, ENTERPRISE_USER
+from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
-
-from reference_server import jsonschemas
-from reference_server.schema import CORE_GROUP, CORE_USER, ENTERPRISE_USER
-from reference_server.serve import Bootstrap
-from reference_server.store import SqliteStore
 
 
 def _attributes(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:

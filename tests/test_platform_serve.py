@@ -17,9 +17,9 @@ import pytest
 from platform_support import mapping, patch_op
 from support import user_body
 
-import fixtures
+from scim_harness import fixtures
 
-SERVE = [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--db", ":memory:"]
+SERVE = [sys.executable, "-m", "scim_harness.cli", "serve", "--port", "0", "--db", ":memory:"]
 
 
 def _refused(*args: str) -> subprocess.CompletedProcess[str]:

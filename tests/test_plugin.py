@@ -9,16 +9,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from scim_harness.conformance.checks import catalogue
+from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import get_profile
+from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from starlette.applications import Starlette
 from support import LiveServer
 from surface_support import PLUGIN_ARGS, ignores_filters, says_application_json
-
-from conformance.checks import catalogue
-from reference_server.serve import Bootstrap
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import get_profile
-from simulated_client.scenarios import run_scenario
 
 pytest_plugins = ["pytester"]
 
@@ -54,13 +53,17 @@ def filterless_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[str]:
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_inprocess(*PLUGIN_ARGS, "--pyargs", "conformance", "-rfEs", *args)
+    return pytester.runpytest_inprocess(
+        *PLUGIN_ARGS, "--pyargs", "scim_harness.conformance", "-rfEs", *args
+    )
 
 
 def test_pyproject_declares_the_pytest11_entry_point() -> None:
     """pip install registers conformance.plugin as the pytest11 plugin scim_harness."""
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert data["project"]["entry-points"]["pytest11"] == {"scim_harness": "conformance.plugin"}
+    assert data["project"]["entry-points"]["pytest11"] == {
+        "scim_harness": "scim_harness.conformance.plugin"
+    }
 
 
 def test_without_a_base_url_the_items_skip_saying_why(pytester: pytest.Pytester) -> None:

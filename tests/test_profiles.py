@@ -6,12 +6,19 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-
-from simulated_client import shapes
-from simulated_client.generate import generate_population
-from simulated_client.people import GeneratedUser
-from simulated_client.profiles import ENTRA, ENTRA_2020, NAIVE, OKTA, PROFILES, RFC, get_profile
-from simulated_client.wire import (
+from scim_harness.simulated_client.generate.people import GeneratedUser
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles import shapes
+from scim_harness.simulated_client.profiles.catalogue import (
+    ENTRA,
+    ENTRA_2020,
+    NAIVE,
+    OKTA,
+    PROFILES,
+    RFC,
+    get_profile,
+)
+from scim_harness.simulated_client.wire import (
     ADSCIM_GROUP_SCHEMA,
     ENTERPRISE_USER_SCHEMA,
     GROUP_SCHEMA,

@@ -6,9 +6,8 @@ import io
 
 from report_support import HOSTILE, SECRET, hostile_report, mixed_report
 from rich.console import Console
-
-from conformance.model import Report
-from conformance.report import console_report
+from scim_harness.conformance.model import Report
+from scim_harness.conformance.report.render import console_report
 
 
 def render(report: Report, **kwargs: bool) -> str:

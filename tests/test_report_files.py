@@ -8,9 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from report_support import SECRET, hostile_report, mixed_report
-
-from conformance.model import Report
-from conformance.report import write_json, write_junit
+from scim_harness.conformance.model import Report
+from scim_harness.conformance.report.render import write_json, write_junit
 
 
 def junit(tmp_path: Path, reports: list[Report]) -> ET.Element:

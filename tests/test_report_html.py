@@ -7,9 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from report_support import HOSTILE, SECRET, hostile_report, mixed_report
-
-from conformance.model import Report
-from conformance.report import write_html
+from scim_harness.conformance.model import Report
+from scim_harness.conformance.report.render import write_html
 
 
 class Tags(HTMLParser):

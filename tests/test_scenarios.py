@@ -11,13 +11,12 @@ import httpx
 import pytest
 import respx
 from scim_fake import BASE_URL, TOKEN, FakeScim
-
-from simulated_client.client import ScimClient
-from simulated_client.errors import ScimAuthError
-from simulated_client.generate import generate_population
-from simulated_client.people import Population
-from simulated_client.profiles import PROFILES, get_profile
-from simulated_client.scenarios import (
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.errors import ScimAuthError
+from scim_harness.simulated_client.generate.people import Population
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import PROFILES, get_profile
+from scim_harness.simulated_client.scenarios.catalogue import (
     deactivate,
     delete,
     membership,
@@ -27,7 +26,7 @@ from simulated_client.scenarios import (
     run_scenario,
     update,
 )
-from simulated_client.state import ScenarioOptions, ScenarioState
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions, ScenarioState
 
 
 async def no_sleep(delay: float) -> None:

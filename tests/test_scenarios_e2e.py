@@ -14,17 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-
-from reference_server.app import create_app
-from reference_server.serve import bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import Profile, get_profile
-from simulated_client.results import ScenarioResult
-from simulated_client.scenarios import LIFECYCLE, SCENARIOS
-from simulated_client.state import ScenarioOptions, ScenarioState
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import Profile, get_profile
+from scim_harness.simulated_client.scenarios.catalogue import LIFECYCLE, SCENARIOS
+from scim_harness.simulated_client.scenarios.results import ScenarioResult
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions, ScenarioState
 
 BASE = "http://testserver/apps/demo/scim/v2"
 

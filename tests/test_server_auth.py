@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
 from support import user_body
-
-from reference_server.serve import Bootstrap
-from reference_server.store import SqliteStore
 
 
 async def test_missing_token_is_401_with_www_authenticate(anonymous: httpx.AsyncClient) -> None:
@@ -71,7 +70,7 @@ def test_tokens_are_stored_hashed(store: SqliteStore, boot: Bootstrap) -> None:
 
 def test_generated_tokens_are_prefixed_and_never_look_like_options(store: SqliteStore) -> None:
     """Tokens carry a scanner-friendly prefix, so none starts with '-'."""
-    from reference_server.auth import new_token
+    from scim_harness.reference_server.http.auth import new_token
 
     tokens = [new_token() for _ in range(200)]
     assert all(t.startswith("scimh_") for t in tokens)

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 import httpx
+from scim_harness.reference_server.serve import Bootstrap
 from support import LiveServer, group_body, user_body
-
-from reference_server.serve import Bootstrap
 
 
 def test_crud_over_a_real_socket(live_server: LiveServer, boot: Bootstrap) -> None:
@@ -41,7 +40,7 @@ def test_crud_over_a_real_socket(live_server: LiveServer, boot: Bootstrap) -> No
 def test_serve_command_prints_the_two_lines_and_answers(tmp_path: object) -> None:
     """`scim-harness serve --port 0 --db :memory:` prints a usable base URL and token."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--db", ":memory:"],
+        [sys.executable, "-m", "scim_harness.cli", "serve", "--port", "0", "--db", ":memory:"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -78,8 +77,8 @@ def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> No
     """A second bootstrap on the same file reuses the token and sees the stored users."""
     from pathlib import Path
 
-    from reference_server.serve import bootstrap
-    from reference_server.store import SqliteStore
+    from scim_harness.reference_server.serve import bootstrap
+    from scim_harness.reference_server.store.sqlite import SqliteStore
 
     db = str(Path(str(tmp_path)) / "h.db")
     first = SqliteStore(db)
@@ -99,9 +98,8 @@ def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> No
 def test_bootstrap_refuses_a_bad_app_name_and_a_shared_token() -> None:
     """serve refuses app names the admin API would refuse, and one token for both roles."""
     import pytest
-
-    from reference_server.serve import bootstrap
-    from reference_server.store import SqliteStore
+    from scim_harness.reference_server.serve import bootstrap
+    from scim_harness.reference_server.store.sqlite import SqliteStore
 
     store = SqliteStore(":memory:")
     with pytest.raises(ValueError, match="--app must match"):
@@ -113,11 +111,11 @@ def test_bootstrap_refuses_a_bad_app_name_and_a_shared_token() -> None:
 
 def test_ctrl_c_keeps_the_last_request_records(tmp_path: Path) -> None:
     """Records still buffered when serve is stopped with Ctrl-C are written before it exits."""
-    from reference_server.store import SqliteStore
+    from scim_harness.reference_server.store.sqlite import SqliteStore
 
     db = str(tmp_path / "stop.db")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--db", db],
+        [sys.executable, "-m", "scim_harness.cli", "serve", "--port", "0", "--db", db],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from reference_server import auth
-from reference_server.serve import bootstrap
-from reference_server.store import RECORD_DELAY, SqliteStore
+from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.store.sqlite import RECORD_DELAY, SqliteStore
 
 
 def test_a_token_revoked_by_another_process_stops_working(tmp_path: Path) -> None:

@@ -22,12 +22,12 @@ from typing import Any
 import httpx
 import respx
 from scim_fake import BASE_URL, TOKEN, FakeScim
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import get_profile
+from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 
-import fixtures
-from simulated_client.client import ScimClient
-from simulated_client.generate import generate_population
-from simulated_client.profiles import get_profile
-from simulated_client.scenarios import run_scenario
+from scim_harness import fixtures
 
 __all__ = [
     "POPULATION",

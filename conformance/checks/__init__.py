@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.model import Check, Level
+from scim_harness.conformance.model import Check, Level
 
 __all__ = ["Registered", "catalogue", "client_check", "registered", "server_check"]
 
@@ -75,8 +75,8 @@ def client_check(id: str, **kwargs: Any) -> Callable[[Callable[..., None]], Call
 
 
 def _load_all() -> None:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        importlib.import_module(info.name)
 
 
 def registered(side: str | None = None) -> list[Registered]:

@@ -1,0 +1,1 @@
+"""Client checks, one module per area; each check registers itself on import."""

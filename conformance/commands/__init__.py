@@ -1,0 +1,1 @@
+"""The ``scim-harness checks`` and ``scim-harness check server|client`` commands."""

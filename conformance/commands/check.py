@@ -1,0 +1,331 @@
+"""``scim-harness check server|client``: run a suite, print the report, write the files.
+
+Exit status: 0 when no MUST check failed, 1 when one did, 2 when the run could not happen
+(bad arguments, an unreachable target, a refused token, an unreadable traffic file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from scim_harness.conformance.checks import registered
+from scim_harness.conformance.model import Check, Report, Result
+from scim_harness.conformance.report.render import (
+    console_report,
+    write_html,
+    write_json,
+    write_junit,
+)
+
+if TYPE_CHECKING:
+    from scim_harness.conformance.server.context import AdminAccess
+    from scim_harness.conformance.traffic.recording import Traffic
+
+__all__ = [
+    "ReportFiles",
+    "TargetUnavailable",
+    "add_check_parser",
+    "emit_reports",
+    "fetch_client_traffic",
+    "preflight_server",
+    "run_check_client",
+    "run_check_server",
+    "select_ids",
+    "write_reports",
+]
+
+PROG = "scim-harness"
+PROFILES = ("rfc", "entra", "entra-2020", "okta")
+
+
+class TargetUnavailable(Exception):
+    """The run cannot start: unreachable target, refused token, missing app or file."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where to write the report files (each optional)."""
+
+    json: Path | None = None
+    junit: Path | None = None
+    html: Path | None = None
+
+
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        msg = f"{value!r} is not an http:// or https:// URL"
+        raise argparse.ArgumentTypeError(msg)
+    return value.rstrip("/")
+
+
+def _add_report_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--select",
+        nargs="+",
+        metavar="ID_GLOB",
+        help="run only the checks whose id matches one of these globs, e.g. 'SRV-FLT-*'",
+    )
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here (for CI)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
+    p.add_argument("--hide-passed", action="store_true", help="print only checks that did not pass")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (30)")
+
+
+def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``check server`` and ``check client`` to the ``scim-harness`` sub-commands."""
+    check: argparse.ArgumentParser = subparsers.add_parser(
+        "check",
+        help="run the conformance checks against a SCIM server or a client's traffic",
+        description="Run the conformance checks. Exit 0 when no MUST check fails.",
+    )
+    sides = check.add_subparsers(dest="side", metavar="SIDE", required=True)
+    server = sides.add_parser(
+        "server",
+        help="check any SCIM server through its base URL and bearer token",
+        description="Drive a SCIM 2.0 server like a provisioning client and judge its answers.",
+    )
+    server.add_argument("--base-url", required=True, type=_url, help="the SCIM base URL")
+    server.add_argument(
+        "--token",
+        default=os.environ.get("SCIM_TOKEN"),
+        help="the bearer token (default: $SCIM_TOKEN)",
+    )
+    server.add_argument("--profile", choices=PROFILES, default="rfc", help="client to imitate")
+    server.add_argument("--seed", type=int, default=0, help="seed of the test data (0)")
+    server.add_argument("--keep", action="store_true", help="leave the test data in place")
+    server.add_argument("--admin-url", type=_url, help="reference server only: its /admin URL")
+    server.add_argument(
+        "--admin-token",
+        default=os.environ.get("SCIM_ADMIN_TOKEN"),
+        help="reference server only: the admin token (default: $SCIM_ADMIN_TOKEN)",
+    )
+    server.add_argument("--app", help="reference server only: the app behind --base-url")
+    server.add_argument(
+        "--deactivation",
+        choices=("delete", "keep"),
+        help="what the target does with a deactivated user (without --admin-url)",
+    )
+    _add_report_flags(server)
+    server.set_defaults(func=run_check_server)
+    client = sides.add_parser(
+        "client",
+        help="judge a provisioning client by the traffic the reference server recorded",
+        description="Judge a SCIM client by its requests to the reference server.",
+    )
+    source = client.add_mutually_exclusive_group(required=True)
+    source.add_argument("--server", type=_url, help="the reference server's URL")
+    source.add_argument("--file", type=Path, help="a requests.jsonl export instead")
+    client.add_argument(
+        "--admin-token",
+        default=os.environ.get("SCIM_ADMIN_TOKEN"),
+        help="the admin token (default: $SCIM_ADMIN_TOKEN)",
+    )
+    client.add_argument("--app", help="the app whose traffic to judge")
+    _add_report_flags(client)
+    client.set_defaults(func=run_check_client)
+    return check
+
+
+def select_ids(globs: Sequence[str] | None, side: str) -> Callable[[Check], bool] | None:
+    """A selector for ``--select`` globs (case-insensitive); ValueError when none matches."""
+    if not globs:
+        return None
+    patterns = [g.upper() for g in globs]
+
+    def chosen(check: Check) -> bool:
+        return any(fnmatchcase(check.id.upper(), p) for p in patterns)
+
+    if not any(chosen(r.check) for r in registered(side)):
+        msg = f"no {side} check matches --select {' '.join(globs)} (see `{PROG} checks`)"
+        raise ValueError(msg)
+    return chosen
+
+
+async def preflight_server(http: httpx.AsyncClient, base_url: str, token: str) -> None:
+    """Raise :class:`TargetUnavailable` when the target is unreachable or refuses the token."""
+    url = f"{base_url}/Users"
+    try:
+        response = await http.get(
+            url, params={"count": 1}, headers={"Authorization": f"Bearer {token}"}
+        )
+    except httpx.HTTPError as exc:
+        msg = f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
+        raise TargetUnavailable(msg) from None
+    if response.status_code in (401, 403):
+        msg = f"{base_url} refused the token (HTTP {response.status_code}); check --token"
+        raise TargetUnavailable(msg)
+    if response.status_code == 404:
+        msg = f"no SCIM Users endpoint at {url} (HTTP 404); check --base-url"
+        raise TargetUnavailable(msg)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[Result], None]]:
+    errors = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(result: Result) -> None:
+            bar.update(task, advance=1, description=f"{label} {result.check.id}")
+
+        yield advance
+
+
+def _admin(args: argparse.Namespace) -> AdminAccess | None:
+    if not (args.admin_url or args.app):  # the admin token may come from the environment
+        return None
+    if not (args.admin_url and args.admin_token and args.app):
+        msg = "--admin-url, --admin-token and --app go together"
+        raise ValueError(msg)
+    from scim_harness.conformance.server.context import AdminAccess
+
+    return AdminAccess(args.admin_url, args.admin_token, args.app)
+
+
+async def _server_report(args: argparse.Namespace) -> Report:
+    from scim_harness.conformance.server.suite import run_server_suite
+
+    select = select_ids(args.select, "server")
+    admin = _admin(args)
+    total = sum(1 for r in registered("server") if select is None or select(r.check))
+    async with httpx.AsyncClient(timeout=args.timeout) as http:
+        await preflight_server(http, args.base_url, args.token)
+        with _progress(total, "server checks") as progress:
+            return await run_server_suite(
+                http,
+                args.base_url,
+                args.token,
+                profile=args.profile,
+                seed=args.seed,
+                keep=args.keep,
+                select=select,
+                admin=admin,
+                progress=progress,
+                deactivation=args.deactivation,
+            )
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def write_reports(reports: list[Report], files: ReportFiles) -> list[Path]:
+    """Write the report files asked for; the paths written (one JSON file per report)."""
+    written: list[Path] = []
+    if files.json is not None:
+        if len(reports) == 1:
+            write_json(reports[0], files.json)
+            written.append(files.json)
+        else:
+            for report in reports:
+                path = files.json.with_suffix(f".{report.side}.json")
+                write_json(report, path)
+                written.append(path)
+    if files.junit is not None:
+        write_junit(reports, files.junit)
+        written.append(files.junit)
+    if files.html is not None:
+        write_html(reports, files.html)
+        written.append(files.html)
+    return written
+
+
+def emit_reports(
+    reports: list[Report],
+    console: Console,
+    files: ReportFiles,
+    *,
+    show_passed: bool = True,
+    show_skipped: bool = True,
+) -> int:
+    """Print the reports, write the files; the exit status (1 when a MUST check failed)."""
+    for report in reports:
+        console_report(report, console, show_passed=show_passed, show_skipped=show_skipped)
+    for path in write_reports(reports, files):
+        console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+    return max((r.exit_code for r in reports), default=0)
+
+
+def _emit(reports: list[Report], args: argparse.Namespace) -> int:
+    files = ReportFiles(json=args.json, junit=args.junit, html=args.html)
+    try:
+        return emit_reports(reports, Console(), files, show_passed=not args.hide_passed)
+    except OSError as exc:
+        return _fail(f"cannot write the report: {exc}")
+
+
+def run_check_server(args: argparse.Namespace) -> int:
+    if not args.token:
+        return _fail("--token is required (or set SCIM_TOKEN)")
+    try:
+        report = asyncio.run(_server_report(args))
+    except (TargetUnavailable, ValueError) as exc:
+        return _fail(str(exc))
+    return _emit([report], args)
+
+
+async def fetch_client_traffic(
+    http: httpx.AsyncClient, admin_url: str, admin_token: str, app: str
+) -> Traffic:
+    """An app's recorded traffic; :class:`TargetUnavailable` with one clear line otherwise."""
+    from scim_harness.conformance.traffic.recording import fetch_traffic
+
+    try:
+        return await fetch_traffic(http, admin_url, admin_token, app)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        if status in (401, 403):
+            msg = f"the admin API at {admin_url} refused the admin token (HTTP {status})"
+        elif status == 404:
+            msg = f"no app {app!r} at {admin_url} (HTTP 404); check the app name and URL"
+        else:
+            msg = f"the admin API at {admin_url} answered HTTP {status}"
+        raise TargetUnavailable(msg) from None
+    except httpx.HTTPError as exc:
+        msg = f"cannot reach {admin_url}: {type(exc).__name__}: {exc}"
+        raise TargetUnavailable(msg) from None
+
+
+async def _fetch(args: argparse.Namespace) -> Traffic:
+    admin_url = f"{args.server.removesuffix('/admin')}/admin"
+    async with httpx.AsyncClient(timeout=args.timeout) as http:
+        return await fetch_client_traffic(http, admin_url, args.admin_token, args.app)
+
+
+def run_check_client(args: argparse.Namespace) -> int:
+    from scim_harness.conformance.client.suite import run_client_suite
+    from scim_harness.conformance.traffic.recording import load_traffic_jsonl
+
+    try:
+        select = select_ids(args.select, "client")
+        if args.file is not None:
+            traffic = load_traffic_jsonl(args.file)
+            target = str(args.file)
+        else:
+            if not (args.admin_token and args.app):
+                return _fail("--server needs --admin-token (or SCIM_ADMIN_TOKEN) and --app")
+            traffic = asyncio.run(_fetch(args))
+            target = f"{args.server.removesuffix('/admin')} app {args.app}"
+    except (TargetUnavailable, ValueError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    if not len(traffic):
+        print(f"{PROG}: warning: no recorded requests in {target}", file=sys.stderr)
+    report = run_client_suite(traffic, select=select, target=target)
+    return _emit([report], args)

@@ -1,0 +1,187 @@
+"""The server suite: every registered server check, run against one SCIM base URL and token.
+
+``run_server_suite`` reads the target's ServiceProviderConfig once, runs the selected checks one
+after the other (each with its own evidence), skips those needing a feature the target does not
+advertise, and removes the test data it created, newest first (unless ``keep``). A check that
+raises anything but :class:`CheckFailed`/:class:`CheckSkipped` is reported as an ERROR with the
+message: one broken check never stops the run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from scim_harness.conformance.checks import Registered, registered
+from scim_harness.conformance.model import Check, CheckFailed, CheckSkipped, Outcome, Report, Result
+from scim_harness.conformance.server.context import AdminAccess, ServerContext
+from scim_harness.conformance.server.data import Namespace
+from scim_harness.simulated_client.profiles.catalogue import get_profile
+
+__all__ = ["DEACTIVATION_CHOICES", "AdminAccess", "run_server_suite"]
+
+DEACTIVATION_CHOICES = ("delete", "keep")
+"""Values of ``deactivation``: what the target does when a user is deactivated."""
+
+_FEATURE_NAMES = {
+    "patch": "patch",
+    "bulk": "bulk",
+    "etag": "etag",
+    "sort": "sort",
+    "filter": "filter",
+    "changePassword": "changePassword",
+}
+_LAST_AREAS = ("schema",)
+
+
+def _order(checks: list[Registered]) -> list[Registered]:
+    """By id, except the checks judging the whole run (e.g. every response's schema): last."""
+    return sorted(checks, key=lambda r: (r.check.area in _LAST_AREAS, r.check.id))
+
+
+def _unsupported(ctx: ServerContext, needs: tuple[str, ...]) -> str | None:
+    for need in needs:
+        feature = _FEATURE_NAMES.get(need, need)
+        if ctx.supports(feature) is False:
+            return (
+                f"the target does not advertise {feature} "
+                f"(ServiceProviderConfig {feature}.supported is not true)"
+            )
+    return None
+
+
+async def _run_one(ctx: ServerContext, entry: Registered) -> Result:
+    check = entry.check
+    ctx.check_id = check.id
+    ctx.exchanges = []
+    ctx.notes = []
+    started = time.perf_counter()
+    outcome, message = Outcome.PASSED, ""
+    reason = _unsupported(ctx, entry.needs)
+    if reason is not None:
+        outcome, message = Outcome.SKIPPED, reason
+    else:
+        try:
+            await entry.run(ctx)
+            message = "; ".join(ctx.notes)
+        except CheckFailed as exc:
+            outcome, message = Outcome.FAILED, str(exc)
+        except CheckSkipped as exc:
+            outcome, message = Outcome.SKIPPED, str(exc)
+        except httpx.HTTPError as exc:
+            outcome = Outcome.ERROR
+            message = f"HTTP error talking to the target: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # a check's own bug must not stop the run
+            outcome, message = Outcome.ERROR, f"{type(exc).__name__}: {exc}"
+    return Result(
+        check=check,
+        outcome=outcome,
+        message=message,
+        exchanges=list(ctx.exchanges),
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+async def _read_spc(ctx: ServerContext) -> None:
+    ctx.check_id = "(setup)"
+    try:
+        reply = await ctx.get("/ServiceProviderConfig")
+    except httpx.HTTPError:
+        return
+    if reply.status == 200 and isinstance(reply.body, dict):
+        ctx.spc = reply.body
+    ctx.exchanges = []
+
+
+async def _clean_up(ctx: ServerContext) -> dict[str, int]:
+    """Delete what the suite created, newest first; then the throwaway apps (best effort)."""
+    ctx.check_id = "(cleanup)"
+    removed = failed = 0
+    for url, token in reversed(ctx.cleanup):
+        try:
+            reply = await ctx.request("DELETE", url, token=token, validate=False)
+        except httpx.HTTPError:
+            failed += 1
+            continue
+        if reply.status < 300 or reply.status == 404:
+            removed += 1
+        else:
+            failed += 1
+    if ctx.admin is not None:
+        from scim_harness.conformance.server.admin import delete_app
+
+        for app in reversed(ctx.throwaway_apps):
+            try:
+                await delete_app(ctx, app)
+            except httpx.HTTPError:
+                failed += 1
+    ctx.exchanges = []
+    return {"resources": len(ctx.cleanup), "removed": removed, "failed": failed}
+
+
+async def run_server_suite(
+    http: httpx.AsyncClient,
+    base_url: str,
+    token: str,
+    *,
+    profile: str = "rfc",
+    seed: int = 0,
+    keep: bool = False,
+    select: Callable[[Check], bool] | None = None,
+    admin: AdminAccess | None = None,
+    progress: Callable[[Result], None] | None = None,
+    deactivation: str | None = None,
+) -> Report:
+    """Run the server checks against ``base_url`` with ``token``; see the module docstring.
+
+    ``deactivation`` tells what the target is configured to do when a user is deactivated
+    (``"delete"`` or ``"keep"``) when there is no ``admin`` access to set it up; ``None``
+    skips those checks with the reason.
+    """
+    get_profile(profile)  # ValueError naming the known profiles
+    if deactivation is not None and deactivation not in DEACTIVATION_CHOICES:
+        msg = f"deactivation must be one of {', '.join(DEACTIVATION_CHOICES)} or None"
+        raise ValueError(msg)
+    started = time.perf_counter()
+    namespace = Namespace(f"scimh-{seed}-{secrets.token_hex(3)}")
+    ctx = ServerContext(
+        http=http,
+        base_url=base_url.rstrip("/"),
+        token=token,
+        namespace=namespace,
+        profile=profile,
+        seed=seed,
+        admin=admin,
+        deactivation=deactivation,
+    )
+    report = Report(side="server", target=ctx.base_url)
+    await _read_spc(ctx)
+    selected = [r for r in registered("server") if select is None or select(r.check)]
+    for entry in _order(selected):
+        result = await _run_one(ctx, entry)
+        report.results.append(result)
+        if progress is not None:
+            progress(result)
+    details: dict[str, Any] = {
+        "profile": profile,
+        "seed": seed,
+        "namespace": namespace.value,
+        "admin": admin.app if admin else None,
+        "deactivation": deactivation,
+    }
+    if keep:
+        details["cleanup"] = f"kept: {len(ctx.cleanup)} resources under {namespace.value}"
+        if ctx.throwaway_apps:
+            details["cleanup"] += f" and apps {', '.join(ctx.throwaway_apps)}"
+    else:
+        done = await _clean_up(ctx)
+        details["cleanup"] = (
+            f"removed {done['removed']} of {done['resources']} resources, newest first"
+            + (f"; {done['failed']} could not be removed" if done["failed"] else "")
+        )
+    report.details = details
+    report.duration_s = time.perf_counter() - started
+    return report

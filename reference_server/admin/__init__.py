@@ -1,0 +1,2 @@
+"""The admin API under ``/admin``: apps, tokens, mappings, settings, the directory and the
+request record."""

@@ -1,0 +1,253 @@
+"""The admin API under ``/admin``: apps, their tokens, mappings and settings.
+
+Every route takes the admin token (see :mod:`reference_server.admin.edge`).
+
+    POST   /admin/apps                          {name, settings?, mapping?} -> 201, token once
+    GET    /admin/apps                          every app
+    GET    /admin/apps/{app}                    one app, its mapping and token list
+    DELETE /admin/apps/{app}                    the app and all its data
+    POST   /admin/apps/{app}/tokens             {label?, revokeOthers?} -> 201, token once
+    GET    /admin/apps/{app}/tokens             ids, labels, creation times (never a token)
+    DELETE /admin/apps/{app}/tokens/{id}        revoke one token
+    GET    /admin/apps/{app}/mapping            the mapping in force
+    PUT    /admin/apps/{app}/mapping            replace it (checked; 400 names the bad row)
+    GET    /admin/apps/{app}/settings           the app's settings
+    PATCH  /admin/apps/{app}/settings           change some of them
+
+The directory and request-record routes live in :mod:`reference_server.admin.records`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from scim_harness.reference_server.admin import records as admin_records
+from scim_harness.reference_server.admin.edge import (
+    AdminCall,
+    AdminHandler,
+    admin_endpoint,
+    json_response,
+    only_members,
+)
+from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.platform.mapping import mapping_for, validate_mapping
+from scim_harness.reference_server.protocol.errors import InvalidValue, NotFound
+from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.settings import AppSettings
+from scim_harness.reference_server.store.sqlite import AppRow
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+__all__ = [
+    "APP_NAME",
+    "admin_routes",
+    "create_app",
+    "create_token",
+    "delete_app",
+    "delete_token",
+    "get_app",
+    "get_mapping",
+    "get_settings",
+    "list_apps",
+    "list_tokens",
+    "patch_settings",
+    "put_mapping",
+]
+
+APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""What an app name may be: it becomes a path segment of the app's SCIM base URL."""
+
+# serve.py keeps the token it made for its app in the clear under this meta key, to print it
+# again on restart; a revoked token must not come back that way.
+_SERVE_TOKEN_KEY = "serve-token:"
+_MAX_LABEL = 100
+
+
+def _now() -> str:
+    return format_datetime(datetime.now(UTC))
+
+
+def _settings_of(row: AppRow) -> AppSettings:
+    return AppSettings.from_json(row.settings)
+
+
+def _mapping_json(stored: dict[str, Any] | None, settings: AppSettings) -> dict[str, Any]:
+    """The mapping in force (None: the default); its option shows the app's setting."""
+    data = dict(mapping_for(stored).data)
+    data["options"] = {**data["options"], "deleteOnDeactivate": settings.delete_on_deactivate}
+    return data
+
+
+def _app_json(call: AdminCall, row: AppRow, *, full: bool = True) -> dict[str, Any]:
+    settings = _settings_of(row)
+    body: dict[str, Any] = {
+        "name": row.name,
+        "scimBaseUrl": call.scim_base_url(row.name),
+        "created": row.created,
+        "settings": settings.as_json(),
+    }
+    if full:
+        body["mapping"] = _mapping_json(row.mapping, settings)
+        body["defaultMapping"] = row.mapping is None
+    return body
+
+
+def _forget_serve_token(call: AdminCall, app: str, token_id: str | None = None) -> None:
+    store = call.server.store
+    key = _SERVE_TOKEN_KEY + app
+    kept = store.get_meta(key)
+    if kept is not None and (token_id is None or auth.hash_token(kept).startswith(token_id)):
+        store.delete_meta(key)
+
+
+def _issue(call: AdminCall, app: str, label: str) -> dict[str, Any]:
+    created = _now()
+    token = auth.issue_token(call.server.store, app, label, created)
+    # The token is shown here once; only its hash is stored (auth.py).
+    return {"id": auth.hash_token(token)[:12], "label": label, "created": created, "token": token}
+
+
+# -- apps -----------------------------------------------------------------------------------
+
+
+def create_app(call: AdminCall) -> Response:
+    data = call.json_object()
+    only_members(data, ("name", "settings", "mapping"), "the app")
+    name = data.get("name")
+    if not isinstance(name, str) or not APP_NAME.fullmatch(name):
+        msg = f"name must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {name!r}"
+        raise InvalidValue(msg)
+    settings = call.server.settings.default_app_settings
+    mapping_data = data.get("mapping")
+    if mapping_data is not None:
+        # The mapping's option is the app's delete-on-deactivation setting (explicit settings win).
+        mapping = validate_mapping(mapping_data)
+        settings = settings.updated({"delete_on_deactivate": mapping.delete_on_deactivate})
+    if data.get("settings") is not None:
+        settings = settings.updated(data["settings"])
+    store = call.server.store
+    with store.transaction():
+        row = store.create_app(name, settings.as_json(), mapping_data, _now())
+        _forget_serve_token(call, name)
+        token = _issue(call, name, "admin")
+    body = {**_app_json(call, row), "token": token["token"], "tokenId": token["id"]}
+    return json_response(body, 201, {"Location": f"/admin/apps/{name}"})
+
+
+def list_apps(call: AdminCall) -> Response:
+    apps = [_app_json(call, row, full=False) for row in call.server.store.list_apps()]
+    return json_response({"apps": apps})
+
+
+def get_app(call: AdminCall) -> Response:
+    row = call.app()
+    body = _app_json(call, row)
+    body["tokens"] = call.server.store.list_tokens(row.name)
+    return json_response(body)
+
+
+def delete_app(call: AdminCall) -> Response:
+    row = call.app()
+    with call.server.store.transaction():
+        call.server.store.delete_app(row.name)
+        _forget_serve_token(call, row.name)
+    return Response(status_code=204)
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+
+def create_token(call: AdminCall) -> Response:
+    row = call.app()
+    data = call.json_object(optional=True)
+    only_members(data, ("label", "revokeOthers"), "the token request")
+    label = data.get("label", "")
+    if not isinstance(label, str) or len(label) > _MAX_LABEL:
+        msg = f"label must be a string of at most {_MAX_LABEL} characters"
+        raise InvalidValue(msg)
+    revoke = data.get("revokeOthers", False)
+    if not isinstance(revoke, bool):
+        msg = f"revokeOthers must be true or false, not {revoke!r}"
+        raise InvalidValue(msg)
+    store = call.server.store
+    with store.transaction():
+        if revoke:
+            # Rotation: every earlier token of the app stops working now.
+            store.revoke_tokens(row.name)
+            _forget_serve_token(call, row.name)
+        token = _issue(call, row.name, label)
+    return json_response(token, 201)
+
+
+def list_tokens(call: AdminCall) -> Response:
+    row = call.app()
+    return json_response({"tokens": call.server.store.list_tokens(row.name)})
+
+
+def delete_token(call: AdminCall) -> Response:
+    row = call.app()
+    token_id = call.request.path_params["token_id"]
+    store = call.server.store
+    with store.transaction():
+        if not re.fullmatch(r"[0-9a-f]{12}", token_id) or not store.revoke_tokens(
+            row.name, token_id
+        ):
+            msg = f"app {row.name!r} has no token {token_id!r}"
+            raise NotFound(msg)
+        _forget_serve_token(call, row.name, token_id)
+    return Response(status_code=204)
+
+
+# -- mapping and settings -------------------------------------------------------------------
+
+
+def get_mapping(call: AdminCall) -> Response:
+    row = call.app()
+    return json_response(_mapping_json(row.mapping, _settings_of(row)))
+
+
+def put_mapping(call: AdminCall) -> Response:
+    row = call.app()
+    data = call.json_object()
+    mapping = validate_mapping(data)
+    settings = _settings_of(row).updated({"delete_on_deactivate": mapping.delete_on_deactivate})
+    call.server.store.update_app(row.name, settings=settings.as_json(), mapping=data)
+    return json_response(_mapping_json(data, settings))
+
+
+def get_settings(call: AdminCall) -> Response:
+    return json_response(_settings_of(call.app()).as_json())
+
+
+def patch_settings(call: AdminCall) -> Response:
+    row = call.app()
+    settings = _settings_of(row).updated(call.json_object())
+    call.server.store.update_app(row.name, settings=settings.as_json())
+    return json_response(settings.as_json())
+
+
+def _route(path: str, handler: AdminHandler, methods: list[str]) -> Route:
+    return Route("/admin" + path, admin_endpoint(handler), methods=methods)
+
+
+def admin_routes() -> list[BaseRoute]:
+    """Every admin route (this module's and :mod:`reference_server.admin.records`')."""
+    return [
+        _route("/apps", create_app, ["POST"]),
+        _route("/apps", list_apps, ["GET"]),
+        _route("/apps/{app}", get_app, ["GET"]),
+        _route("/apps/{app}", delete_app, ["DELETE"]),
+        _route("/apps/{app}/tokens", create_token, ["POST"]),
+        _route("/apps/{app}/tokens", list_tokens, ["GET"]),
+        _route("/apps/{app}/tokens/{token_id}", delete_token, ["DELETE"]),
+        _route("/apps/{app}/mapping", get_mapping, ["GET"]),
+        _route("/apps/{app}/mapping", put_mapping, ["PUT"]),
+        _route("/apps/{app}/settings", get_settings, ["GET"]),
+        _route("/apps/{app}/settings", patch_settings, ["PATCH"]),
+        _route("/apps/{app}/directory/users", admin_records.directory_users, ["GET"]),
+        _route("/apps/{app}/directory/groups", admin_records.directory_groups, ["GET"]),
+        _route("/apps/{app}/requests", admin_records.requests, ["GET"]),
+        _route("/apps/{app}/requests.jsonl", admin_records.requests_jsonl, ["GET"]),
+    ]

@@ -1,0 +1,1 @@
+"""The platform side: attribute mappings from SCIM resources to the platform's directory records."""

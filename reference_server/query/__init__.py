@@ -1,0 +1,1 @@
+"""Reading resources: filter evaluation in Python and in SQL, sorting, projection."""

@@ -1,0 +1,3 @@
+"""User and Group semantics shared by every write path: context, rules,
+create/replace/patch/delete.
+"""

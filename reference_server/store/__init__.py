@@ -1,0 +1,1 @@
+"""Storage behind one interface: SQLite (the embedded default) and the request record."""

@@ -1,0 +1,1 @@
+"""Faker users and groups, reproducible from a seed."""

@@ -1,0 +1,1 @@
+"""How each real provisioning client shapes its requests."""

@@ -1,0 +1,1 @@
+"""Scenarios: what the source app does to the server, step by step."""
