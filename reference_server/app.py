@@ -20,8 +20,10 @@ from scim_harness.reference_server.store.sqlite import SqliteStore
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from scim_harness import __version__
 
 __all__ = ["create_app"]
 
@@ -99,6 +101,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _health(request: Request) -> Response:
+    """``GET /healthz``: 200 while the server answers and its database reads; 503 otherwise."""
+    server: Server = request.app.state.server
+    try:
+        server.store.get_meta("health")  # one indexed read: the database is there and readable
+    except Exception:
+        log.exception("health check: the database does not answer")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return internal_error_response()
@@ -116,7 +129,12 @@ def create_app(
     store = store or SqliteStore(settings.database)
     server = Server(settings, store, platform or PlatformMapping(store))
     handlers: dict[Any, Any] = {HTTPException: _http_error, Exception: _crash}
-    routes = [*scim_routes(), *admin_routes(), *(extra_routes or [])]
+    routes = [
+        Route("/healthz", _health, methods=["GET"]),
+        *scim_routes(),
+        *admin_routes(),
+        *(extra_routes or []),
+    ]
     shared = store
 
     @contextlib.asynccontextmanager

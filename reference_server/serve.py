@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +19,13 @@ from scim_harness.reference_server.protocol.schema import format_datetime
 from scim_harness.reference_server.settings import AppSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
 
-__all__ = ["Bootstrap", "add_serve_parser", "bootstrap", "run_serve"]
+from scim_harness.options import env_token, port, positive, token
 
+__all__ = ["LOG_LEVELS", "Bootstrap", "add_serve_parser", "bootstrap", "check_names", "run_serve"]
+
+PROG = "scim-harness serve"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+_SQLITE_HEADER = b"SQLite format 3\x00"
 _SERVE_TOKEN = "serve-token:"
 _SERVE_ADMIN = "serve-admin-token"
 
@@ -40,11 +46,23 @@ def add_serve_parser(subparsers: Any) -> None:
         description="Run the reference inbound SCIM 2.0 server on uvicorn.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument(
+        "--port", type=port, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
     p.add_argument("--db", default="./scim-harness.db", help="SQLite file, or :memory:")
     p.add_argument("--app", default="demo", help="the app to create or reuse (default demo)")
-    p.add_argument("--token", help="the app's bearer token (default: generated once, kept)")
-    p.add_argument("--admin-token", help="the admin API token (default: generated once, kept)")
+    p.add_argument(
+        "--token",
+        type=token,
+        default=env_token("SCIM_TOKEN"),
+        help="the app's bearer token (default: $SCIM_TOKEN, else generated once and kept)",
+    )
+    p.add_argument(
+        "--admin-token",
+        type=token,
+        default=env_token("SCIM_ADMIN_TOKEN"),
+        help="the admin API token (default: $SCIM_ADMIN_TOKEN, else generated once and kept)",
+    )
     p.add_argument("--mapping", type=Path, help="attribute-mapping JSON file for the app")
     p.add_argument(
         "--delete-on-deactivate",
@@ -66,8 +84,13 @@ def add_serve_parser(subparsers: Any) -> None:
         action="store_false",
         help="refuse every shape the RFCs do not allow",
     )
-    p.add_argument("--workers", type=int, default=1, help="worker processes (file db only)")
-    p.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    p.add_argument("--workers", type=positive, default=1, help="worker processes (file db only)")
+    p.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="warning",
+        help="uvicorn's log level; info prints a line per request (default warning)",
+    )
     p.set_defaults(func=run_serve)
 
 
@@ -85,12 +108,7 @@ def bootstrap(
     mapping: dict[str, Any] | None = None,
 ) -> Bootstrap:
     """Create or reuse ``app`` and make sure its token and the admin token work."""
-    if not APP_NAME.fullmatch(app):
-        msg = f"--app must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {app!r}"
-        raise ValueError(msg)
-    if token is not None and token == admin_token:
-        msg = "--token and --admin-token must differ: an app token never opens /admin"
-        raise ValueError(msg)
+    check_names(app, token, admin_token)
     with store.transaction():
         row = store.get_app(app)
         if row is None:
@@ -121,14 +139,58 @@ def bootstrap(
     return Bootstrap(app, token, admin_token)
 
 
+def check_names(app: str, token: str | None, admin_token: str | None) -> None:
+    """ValueError naming the flag when ``--app`` or the two tokens cannot be used."""
+    if not APP_NAME.fullmatch(app):
+        msg = f"--app must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {app!r}"
+        raise ValueError(msg)
+    if token is not None and token == admin_token:
+        msg = "--token and --admin-token must differ: an app token never opens /admin"
+        raise ValueError(msg)
+
+
 def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    """The listening socket, or OSError naming the flag or the port that made it fail."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        msg = f"--host {host!r}: not an address of this machine ({exc.strerror})"
+        raise OSError(msg) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        msg = f"cannot listen on {host} port {port} (--host/--port): {exc.strerror or exc}"
+        raise OSError(msg) from None
     sock.set_inheritable(True)
     return sock
+
+
+def _check_db(db: str) -> None:
+    """Refuse a ``--db`` that cannot be a SQLite database before anything opens it."""
+    if db == ":memory:":
+        return
+    path = Path(db)
+    if path.is_dir():
+        msg = f"--db {db}: is a folder, not a database file"
+        raise ValueError(msg)
+    if not path.parent.is_dir():
+        msg = f"--db {db}: the folder {path.parent} does not exist"
+        raise ValueError(msg)
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            msg = f"--db {db}: cannot be read ({exc.strerror})"
+            raise ValueError(msg) from None
+        if head and head != _SQLITE_HEADER:
+            msg = f"--db {db}: not a SQLite database (refusing to touch it)"
+            raise ValueError(msg)
 
 
 def _load_mapping(path: Path | None) -> dict[str, Any] | None:
@@ -141,23 +203,28 @@ def _load_mapping(path: Path | None) -> dict[str, Any] | None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Check every argument and bind the port first: a failed start writes nothing to ``--db``."""
     import uvicorn
 
     if args.workers > 1 and args.db == ":memory:":
-        print("error: --workers > 1 needs a file database (--db FILE)", file=sys.stderr)
+        print(f"{PROG}: error: --workers > 1 needs a file database (--db FILE)", file=sys.stderr)
         return 2
     settings: dict[str, Any] = {}
     if args.delete_on_deactivate is not None:
         settings["delete_on_deactivate"] = True
     if args.lenient is not None:
         settings["lenient"] = args.lenient
+    sock: socket.socket | None = None
     try:
-        store = SqliteStore(args.db)
+        _check_db(args.db)
         mapping_data = _load_mapping(args.mapping)
         if mapping_data is not None:
             # The file's option sets deletion on deactivation, unless the flag says so itself.
             options = mapping_data["options"]
             settings.setdefault("delete_on_deactivate", options["deleteOnDeactivate"])
+        check_names(args.app, args.token, args.admin_token)
+        sock = _bind(args.host, args.port)
+        store = SqliteStore(args.db)
         boot = bootstrap(
             store,
             args.app,
@@ -166,10 +233,13 @@ def run_serve(args: argparse.Namespace) -> int:
             settings=settings,
             mapping=mapping_data,
         )
-        sock = _bind(args.host, args.port)
-    except (OSError, ValueError, ScimError) as exc:
+    except (OSError, ValueError, ScimError, sqlite3.Error) as exc:
+        if sock is not None:
+            sock.close()
         detail = exc.detail if isinstance(exc, ScimError) else str(exc)
-        print(f"error: {detail}", file=sys.stderr)
+        if isinstance(exc, sqlite3.Error):
+            detail = f"--db {args.db}: {exc}"
+        print(f"{PROG}: error: {detail}", file=sys.stderr)
         return 2
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host

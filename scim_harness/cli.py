@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
+from scim_harness import __version__
 from scim_harness.conformance.commands.catalogue import add_checks_parser
 from scim_harness.conformance.commands.check import add_check_parser
 from scim_harness.demo import add_demo_parser
+from scim_harness.options import Parser
 from scim_harness.reference_server.serve import add_serve_parser
 from scim_harness.simulated_client.cli import add_push_parser
 
 __all__ = ["build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog="scim-harness",
         description="Prove SCIM 2.0 provisioning works: server, client, checks.",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"scim-harness {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     add_serve_parser(subparsers)
     add_push_parser(subparsers)
     add_checks_parser(subparsers)

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from platform_support import mapping, patch_op
+from serve_support import refused, serving
 from support import user_body
 
 from scim_harness import fixtures
-
-SERVE = [sys.executable, "-m", "scim_harness.cli", "serve", "--port", "0", "--db", ":memory:"]
-
-
-def _refused(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SERVE, *args], capture_output=True, text=True, timeout=60)
 
 
 def test_a_bad_mapping_file_is_one_line_naming_the_row_and_exit_2(tmp_path: Path) -> None:
@@ -32,11 +20,11 @@ def test_a_bad_mapping_file_is_one_line_naming_the_row_and_exit_2(tmp_path: Path
     data["users"][3]["scim"] = 'emails[type eq "work"'
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    done = _refused("--mapping", str(bad))
+    done = refused("--mapping", str(bad))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"error: mapping file {bad}: invalid mapping: ")
+    assert lines[0].startswith(f"scim-harness serve: error: mapping file {bad}: invalid mapping: ")
     assert 'users[3] (platform "email")' in lines[0]
     assert done.stdout == ""
 
@@ -48,62 +36,29 @@ def test_a_bad_mapping_file_is_one_line_naming_the_row_and_exit_2(tmp_path: Path
         pytest.param("[]", "invalid mapping: mapping: [] is not of type 'object'", id="array"),
     ],
 )
-def test_a_mapping_file_that_is_no_mapping_is_refused(
+def test_a_mapping_file_that_is_no_mapping_isrefused(
     tmp_path: Path, content: str, expected: str
 ) -> None:
     """Malformed JSON or a non-object is refused the same way."""
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")
-    done = _refused("--mapping", str(bad))
+    done = refused("--mapping", str(bad))
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_a_missing_mapping_file_is_refused(tmp_path: Path) -> None:
+def test_a_missing_mapping_file_isrefused(tmp_path: Path) -> None:
     """A mapping path that does not exist is exit 2 with the OS error."""
-    done = _refused("--mapping", str(tmp_path / "absent.json"))
+    done = refused("--mapping", str(tmp_path / "absent.json"))
     assert done.returncode == 2
     assert "absent.json" in done.stderr
-
-
-@dataclass
-class Served:
-    base: str
-    token: str
-    admin: str
-    admin_token: str
-
-
-@contextmanager
-def _serve(*args: str) -> Iterator[Served]:
-    proc = subprocess.Popen(
-        [*SERVE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        base = proc.stdout.readline().strip().removeprefix("SCIM Base URL: ")
-        token = proc.stdout.readline().strip().removeprefix("Bearer Token: ")
-        admin_line = proc.stdout.readline().strip()
-        admin, _, rest = admin_line.removeprefix("Admin API: ").partition(" (Admin Token: ")
-        served = Served(base, token, admin, rest.removesuffix(")"))
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/ServiceProviderConfig", timeout=5)
-                break
-            except httpx.ConnectError:
-                time.sleep(0.05)
-        yield served
-    finally:
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=10)
-        assert "Traceback" not in err
 
 
 def test_serve_with_a_mapping_file_maps_and_deletes_on_deactivation() -> None:
     """--mapping example-extended.json: custom rows in the record, and its deletion option on."""
     path = fixtures.path("mappings", "example-extended.json")
-    with _serve("--mapping", str(path)) as served:
+    with serving("--mapping", str(path)) as served:
         scim = httpx.Client(
             base_url=served.base, headers={"Authorization": f"Bearer {served.token}"}
         )
@@ -127,7 +82,7 @@ def test_serve_with_a_mapping_file_maps_and_deletes_on_deactivation() -> None:
 def test_the_flag_turns_deletion_on_over_a_mapping_that_says_off() -> None:
     """--delete-on-deactivate wins over the default mapping's deleteOnDeactivate: false."""
     path = fixtures.path("mappings", "default.json")
-    with _serve("--mapping", str(path), "--delete-on-deactivate") as served:
+    with serving("--mapping", str(path), "--delete-on-deactivate") as served:
         admin = httpx.Client(
             base_url=served.admin, headers={"Authorization": f"Bearer {served.admin_token}"}
         )

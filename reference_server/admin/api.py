@@ -50,6 +50,7 @@ __all__ = [
     "get_app",
     "get_mapping",
     "get_settings",
+    "index",
     "list_apps",
     "list_tokens",
     "patch_settings",
@@ -232,22 +233,51 @@ def _route(path: str, handler: AdminHandler, methods: list[str]) -> Route:
     return Route("/admin" + path, admin_endpoint(handler), methods=methods)
 
 
+def index(call: AdminCall) -> Response:
+    """``GET /admin``: every route of the admin API with what it does."""
+    routes = [
+        {"method": method, "path": "/admin" + path, "does": does}
+        for path, _, methods, does in _ROUTES
+        for method in methods
+    ]
+    return json_response({"routes": routes})
+
+
 def admin_routes() -> list[BaseRoute]:
     """Every admin route (this module's and :mod:`reference_server.admin.records`')."""
-    return [
-        _route("/apps", create_app, ["POST"]),
-        _route("/apps", list_apps, ["GET"]),
-        _route("/apps/{app}", get_app, ["GET"]),
-        _route("/apps/{app}", delete_app, ["DELETE"]),
-        _route("/apps/{app}/tokens", create_token, ["POST"]),
-        _route("/apps/{app}/tokens", list_tokens, ["GET"]),
-        _route("/apps/{app}/tokens/{token_id}", delete_token, ["DELETE"]),
-        _route("/apps/{app}/mapping", get_mapping, ["GET"]),
-        _route("/apps/{app}/mapping", put_mapping, ["PUT"]),
-        _route("/apps/{app}/settings", get_settings, ["GET"]),
-        _route("/apps/{app}/settings", patch_settings, ["PATCH"]),
-        _route("/apps/{app}/directory/users", admin_records.directory_users, ["GET"]),
-        _route("/apps/{app}/directory/groups", admin_records.directory_groups, ["GET"]),
-        _route("/apps/{app}/requests", admin_records.requests, ["GET"]),
-        _route("/apps/{app}/requests.jsonl", admin_records.requests_jsonl, ["GET"]),
-    ]
+    return [_route(path, handler, methods) for path, handler, methods, _ in _ROUTES]
+
+
+_ROUTES: list[tuple[str, AdminHandler, list[str], str]] = [
+    ("", index, ["GET"], "this index"),
+    ("/apps", create_app, ["POST"], "create an app: its SCIM Base URL and token (shown once)"),
+    ("/apps", list_apps, ["GET"], "list the apps"),
+    ("/apps/{app}", get_app, ["GET"], "one app: base URL, settings, mapping"),
+    ("/apps/{app}", delete_app, ["DELETE"], "delete an app with its data and record"),
+    ("/apps/{app}/tokens", create_token, ["POST"], "issue a token (revokeOthers rotates)"),
+    ("/apps/{app}/tokens", list_tokens, ["GET"], "list an app's tokens (ids, never secrets)"),
+    ("/apps/{app}/tokens/{token_id}", delete_token, ["DELETE"], "revoke one token"),
+    ("/apps/{app}/mapping", get_mapping, ["GET"], "the attribute mapping"),
+    ("/apps/{app}/mapping", put_mapping, ["PUT"], "replace the attribute mapping"),
+    ("/apps/{app}/settings", get_settings, ["GET"], "the app's settings"),
+    ("/apps/{app}/settings", patch_settings, ["PATCH"], "change some settings"),
+    (
+        "/apps/{app}/directory/users",
+        admin_records.directory_users,
+        ["GET"],
+        "the platform's user records (paged)",
+    ),
+    (
+        "/apps/{app}/directory/groups",
+        admin_records.directory_groups,
+        ["GET"],
+        "the platform's group records (paged)",
+    ),
+    ("/apps/{app}/requests", admin_records.requests, ["GET"], "the request record (paged)"),
+    (
+        "/apps/{app}/requests.jsonl",
+        admin_records.requests_jsonl,
+        ["GET"],
+        "the request record as JSON lines",
+    ),
+]
