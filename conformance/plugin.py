@@ -335,7 +335,7 @@ class SessionRun:
         return run_client_suite(traffic, select=lambda c: c.id in selected, target=target)
 
     async def _server(self, http: Any, selected: set[str]) -> Report:
-        from scim_harness.conformance.commands.check import preflight_server
+        from scim_harness.conformance.commands.check import preflight_admin, preflight_server
         from scim_harness.conformance.server.context import AdminAccess
         from scim_harness.conformance.server.suite import run_server_suite
 
@@ -343,10 +343,11 @@ class SessionRun:
         if not (s.base_url and s.token):
             msg = "no server to check"
             raise ValueError(msg)
-        await preflight_server(http, s.base_url, s.token)
         admin = None
         if s.admin_url and s.admin_token and s.app:
             admin = AdminAccess(s.admin_url, s.admin_token, s.app)
+            await preflight_admin(http, admin, flags="scim-")
+        await preflight_server(http, s.base_url, s.token, flags="scim-")
         return await run_server_suite(
             http,
             s.base_url,

@@ -1,9 +1,9 @@
 """``scim-harness push``: generate users and groups and push them like a provisioning client.
 
 ``add_push_parser(subparsers)`` adds the sub-command; ``run_push(args)`` runs it and returns the
-exit status: 0 when every request did what was intended, 1 when some failed unexpectedly or the
-server could not be used (unreachable, token refused), 2 for bad arguments. Errors are one line
-on stderr, never a traceback.
+exit status: 0 when every request did what was intended, 1 when some failed unexpectedly, 2
+when the push could not happen (bad arguments, an unwritable ``--json-out``, an unreachable
+server, a refused token). Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from rich.console import Console
@@ -29,42 +29,12 @@ from scim_harness.simulated_client.scenarios.catalogue import PREREQUISITES, run
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
 from scim_harness.simulated_client.scenarios.state import ScenarioOptions
 
+from scim_harness.options import base_url, count, env_token, positive, seconds, token
+
 __all__ = ["RichProgress", "add_push_parser", "run_push"]
 
 PROG = "scim-harness push"
 LONG_RUN = 200  # items in one step from which a progress bar is worth showing
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"expected a whole number, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value < 0:
-        msg = f"must be zero or more, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        msg = f"expected seconds, got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if value <= 0:
-        msg = f"must be positive, got {value:g}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
 
 
 def _fraction(text: str) -> float:
@@ -77,14 +47,6 @@ def _fraction(text: str) -> float:
         msg = f"must be between 0 and 1, got {value:g}"
         raise argparse.ArgumentTypeError(msg)
     return value
-
-
-def _base_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        msg = f"expected an http:// or https:// URL, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return text.rstrip("/")
 
 
 def add_push_parser(
@@ -100,10 +62,17 @@ def add_push_parser(
             "after the scenarios it needs. Exits 1 when requests failed unexpectedly."
         ),
     )
-    parser.add_argument("--base-url", required=True, type=_base_url, help="SCIM base URL")
-    parser.add_argument("--token", required=True, help="bearer token of the app")
-    parser.add_argument("--users", type=_count, default=10, help="users to generate (10)")
-    parser.add_argument("--groups", type=_count, default=3, help="groups to generate (3)")
+    parser.add_argument("--base-url", required=True, type=base_url, help="SCIM base URL")
+    env = env_token("SCIM_TOKEN")
+    parser.add_argument(
+        "--token",
+        type=token,
+        default=env,
+        required=env is None,
+        help="bearer token of the app (default: $SCIM_TOKEN)",
+    )
+    parser.add_argument("--users", type=count, default=10, help="users to generate (10)")
+    parser.add_argument("--groups", type=count, default=3, help="groups to generate (3)")
     parser.add_argument("--seed", type=int, default=0, help="seed: same seed, same run (0)")
     parser.add_argument(
         "--profile", choices=list(PROFILES), default="rfc", help="client to imitate (rfc)"
@@ -112,7 +81,7 @@ def add_push_parser(
         "--scenario", choices=list(PREREQUISITES), default="provision", help="(provision)"
     )
     parser.add_argument(
-        "--concurrency", type=_positive, default=8, help="requests in flight at most (8)"
+        "--concurrency", type=positive, default=8, help="requests in flight at most (8)"
     )
     parser.add_argument(
         "--deactivate",
@@ -128,8 +97,8 @@ def add_push_parser(
         help="include non-ASCII, quoted, apostrophe, very long and plus-addressed users",
     )
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every exchange")
-    parser.add_argument("--retries", type=_count, default=3, help="retries per request (3)")
-    parser.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per request (30)")
+    parser.add_argument("--retries", type=count, default=3, help="retries per request (3)")
+    parser.add_argument("--timeout", type=seconds, default=30.0, help="seconds per request (30)")
     parser.set_defaults(func=run_push)
     return parser
 
@@ -151,9 +120,21 @@ class RichProgress:
         self._progress.advance(self._tasks[label])
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, status: int = 2) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 1
+    return status
+
+
+def _writable(path: Path) -> str | None:
+    """Why ``path`` cannot be written at the end of the push, or None: checked before it."""
+    folder = path.parent
+    if path.is_dir():
+        return f"--json-out {path}: is a folder"
+    if not folder.is_dir():
+        return f"--json-out {path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"--json-out {path}: the folder {folder} is not writable"
+    return None
 
 
 async def _push(
@@ -230,8 +211,9 @@ def run_push(args: argparse.Namespace) -> int:
         )
         options = ScenarioOptions(seed=args.seed, deactivate_fraction=args.deactivate)
     except ValueError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    if args.json_out is not None and (problem := _writable(args.json_out)):
+        return _fail(problem)
     errors = Console(stderr=True)
     show = errors.is_terminal and max(len(population.users), len(population.groups)) >= LONG_RUN
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -259,5 +241,5 @@ def run_push(args: argparse.Namespace) -> int:
         try:
             _write_json(args.json_out, args, result)
         except OSError as exc:
-            return _fail(f"cannot write {args.json_out}: {exc.strerror or exc}")
+            return _fail(f"cannot write {args.json_out}: {exc.strerror or exc}", status=1)
     return 1 if result.counts.failed else 0

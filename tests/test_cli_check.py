@@ -98,7 +98,10 @@ def test_wrong_token_is_one_line_and_exit_2(
     code = main(server_args(base_url, "not-the-token"))
     err = capsys.readouterr().err
     assert code == 2
-    assert err == f"scim-harness: error: {base_url} refused the token (HTTP 401); check --token\n"
+    assert err == (
+        f"scim-harness: error: {base_url} refused the token (HTTP 401); check --token "
+        "and that --base-url names the app the token belongs to\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,7 +128,8 @@ def test_check_client_judges_the_apps_traffic(
 ) -> None:
     """The rfc client's traffic, read through the admin API, fails no MUST check."""
     report = tmp_path / "client.json"
-    args = ["check", "client", "--server", live_server.url, f"--admin-token={boot.admin_token}"]
+    admin = f"{live_server.url}/admin"
+    args = ["check", "client", "--admin-url", admin, f"--admin-token={boot.admin_token}"]
     code = main([*args, "--app", "demo", "--json", str(report)])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -172,12 +176,24 @@ def test_check_client_refusals_are_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A refused admin token or an unknown app gives exit 2 and one line."""
-    args = ["check", "client", "--server", live_server.url, "--app", app]
+    args = ["check", "client", "--admin-url", f"{live_server.url}/admin", "--app", app]
     code = main([*args, f"--admin-token={token or boot.admin_token}"])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_the_old_server_flag_still_works_and_says_it_is_deprecated(
+    pushed: None, live_server: LiveServer, boot: Bootstrap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check client --server ROOT`` (the old spelling) reads the same traffic, with a warning."""
+    args = ["check", "client", "--server", live_server.url, "--app", "demo"]
+    code = main([*args, f"--admin-token={boot.admin_token}", "--json", "-"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "--server is deprecated; use --admin-url" in captured.err
+    assert json.loads(captured.out)["target"] == f"{live_server.url} app demo"
 
 
 def test_check_client_missing_file_is_exit_2(
@@ -186,3 +202,45 @@ def test_check_client_missing_file_is_exit_2(
     """A traffic file that does not exist is named in one line."""
     assert main(["check", "client", "--file", str(tmp_path / "none.jsonl")]) == 2
     assert "none.jsonl" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("admin_token", "app", "message"),
+    [
+        pytest.param("wrong", "demo", "refused --admin-token (HTTP 401)", id="bad-admin-token"),
+        pytest.param(None, "nope", "no app 'nope'", id="unknown-app"),
+    ],
+)
+def test_check_server_admin_refusals_are_usage_errors_not_verdicts(
+    base_url: str,
+    live_server: LiveServer,
+    boot: Bootstrap,
+    admin_token: str | None,
+    app: str,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A wrong --admin-token or --app is one line and exit 2, before any check runs."""
+    admin = ["--admin-url", f"{live_server.url}/admin", "--app", app]
+    code = main(
+        server_args(
+            base_url, boot.token, *admin, f"--admin-token={admin_token or boot.admin_token}"
+        )
+    )
+    captured = capsys.readouterr()
+    assert code == 2
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert "MUST" not in captured.out
+
+
+def test_json_dash_writes_the_report_to_stdout_alone(
+    base_url: str, boot: Bootstrap, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--json - puts the JSON report on stdout and the console report on stderr; no file '-'."""
+    code = main(server_args(base_url, boot.token, "--select", "SRV-DSC-001", "--json", "-"))
+    captured = capsys.readouterr()
+    assert code == 0
+    assert json.loads(captured.out)["side"] == "server"
+    assert "SRV-DSC-001" in captured.err
+    assert not Path("-").exists()

@@ -57,7 +57,9 @@ def fake() -> Iterator[FakeScim]:
             id="concurrency",
         ),
         pytest.param(
-            push_args("--timeout", "0"), "argument --timeout: must be positive, got 0", id="timeout"
+            push_args("--timeout", "0"),
+            "argument --timeout: must be a positive number of seconds, got 0",
+            id="timeout",
         ),
         pytest.param(
             push_args("--profile", "ping"),
@@ -91,6 +93,15 @@ def test_bad_arguments_give_one_error_line(
     assert "Traceback" not in err
 
 
+def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --token, $SCIM_TOKEN is the token; with neither, --token is required."""
+    monkeypatch.setenv("SCIM_TOKEN", "scimh_from_env")
+    assert parse(["--base-url", BASE_URL]).token == "scimh_from_env"
+    monkeypatch.delenv("SCIM_TOKEN")
+    with pytest.raises(SystemExit):
+        parse(["--base-url", BASE_URL])
+
+
 def test_the_command_dispatches_to_run_push() -> None:
     """scim-harness main() dispatches on args.func."""
     assert parse(push_args()).func is run_push
@@ -104,29 +115,29 @@ def test_an_unknown_locale_is_one_line(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_a_refused_token_is_one_line(fake: FakeScim, capsys: pytest.CaptureFixture[str]) -> None:
-    """A 401 on the connection test: exit 1 and one line telling to check the token."""
+    """A 401 on the connection test: exit 2 and one line telling to check the token."""
     argv = ["--base-url", BASE_URL, "--token", "wrong", "--retries", "0"]
-    assert run_push(parse(argv)) == 1
+    assert run_push(parse(argv)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"scim-harness push: error: {BASE_URL} refused the token (HTTP 401)")
 
 
 def test_an_unreachable_server_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    """Connection refused: exit 1 and one line naming the URL, no traceback."""
+    """Connection refused: exit 2 and one line naming the URL, no traceback."""
     with respx.mock(assert_all_called=False) as router:
         router.route().mock(side_effect=httpx.ConnectError("Connection refused"))
-        assert run_push(parse(push_args())) == 1
+        assert run_push(parse(push_args())) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"cannot use {BASE_URL}: GET /ServiceProviderConfig: cannot reach the server" in err
 
 
 def test_a_wrong_base_url_fails_the_connection_test(capsys: pytest.CaptureFixture[str]) -> None:
-    """A base URL that is not a SCIM endpoint (404 on the test): exit 1, one line."""
+    """A base URL that is not a SCIM endpoint (404 on the test): exit 2, one line."""
     with respx.mock(assert_all_called=False) as router:
         router.route().mock(return_value=httpx.Response(404, text="Not Found"))
-        assert run_push(parse(push_args())) == 1
+        assert run_push(parse(push_args())) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "the connection test failed: GET /ServiceProviderConfig: server answered 404" in err
@@ -181,10 +192,13 @@ def test_unexpected_failures_exit_1(
 def test_an_unwritable_json_file_is_one_line(
     fake: FakeScim, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--json-out into a missing folder: exit 1 and one line."""
+    """--json-out into a missing folder: exit 2 and one line, before anything is pushed."""
     target = tmp_path / "missing" / "run.json"
     assert (
-        run_push(parse(push_args("--users", "1", "--groups", "0", "--json-out", str(target)))) == 1
+        run_push(parse(push_args("--users", "1", "--groups", "0", "--json-out", str(target)))) == 2
     )
     err = capsys.readouterr().err
-    assert err.startswith(f"scim-harness push: error: cannot write {target}")
+    assert err == (
+        f"scim-harness push: error: --json-out {target}: the folder {target.parent} does not exist\n"
+    )
+    assert fake.requests == []

@@ -183,7 +183,7 @@ def test_wrong_token_stops_the_session_with_exit_2(
     url = f"{live_server.url}/apps/demo/scim/v2"
     result = run(pytester, "--scim-base-url", url, "--scim-token", "wrong")
     assert result.ret == 2
-    result.stdout.fnmatch_lines(["*refused the token (HTTP 401)*"])
+    result.stdout.fnmatch_lines(["*refused the token (HTTP 401); check --scim-token*"])
 
 
 @pytest.fixture

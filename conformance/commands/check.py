@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,10 +24,13 @@ from scim_harness.conformance.checks import registered
 from scim_harness.conformance.model import Check, Report, Result
 from scim_harness.conformance.report.render import (
     console_report,
+    report_json,
     write_html,
     write_json,
     write_junit,
 )
+
+from scim_harness.options import base_url, deprecated_alias, env_token, seconds, token
 
 if TYPE_CHECKING:
     from scim_harness.conformance.server.context import AdminAccess
@@ -39,6 +42,7 @@ __all__ = [
     "add_check_parser",
     "emit_reports",
     "fetch_client_traffic",
+    "preflight_admin",
     "preflight_server",
     "run_check_client",
     "run_check_server",
@@ -47,6 +51,8 @@ __all__ = [
 ]
 
 PROG = "scim-harness"
+STDOUT = Path("-")
+"""``--json -``: the JSON report on standard output."""
 PROFILES = ("rfc", "entra", "entra-2020", "okta")
 
 
@@ -63,11 +69,9 @@ class ReportFiles:
     html: Path | None = None
 
 
-def _url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        msg = f"{value!r} is not an http:// or https:// URL"
-        raise argparse.ArgumentTypeError(msg)
-    return value.rstrip("/")
+def _admin_url_of(server: str) -> str:
+    """``--server ROOT`` (the old spelling) as the ``--admin-url`` it means."""
+    return f"{server.removesuffix('/admin')}/admin"
 
 
 def _add_report_flags(p: argparse.ArgumentParser) -> None:
@@ -77,11 +81,13 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
         metavar="ID_GLOB",
         help="run only the checks whose id matches one of these globs, e.g. 'SRV-FLT-*'",
     )
-    p.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the JSON report here ('-': stdout)"
+    )
     p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here (for CI)")
     p.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
     p.add_argument("--hide-passed", action="store_true", help="print only checks that did not pass")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (30)")
+    p.add_argument("--timeout", type=seconds, default=30.0, help="seconds per request (30)")
 
 
 def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -97,19 +103,21 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="check any SCIM server through its base URL and bearer token",
         description="Drive a SCIM 2.0 server like a provisioning client and judge its answers.",
     )
-    server.add_argument("--base-url", required=True, type=_url, help="the SCIM base URL")
+    server.add_argument("--base-url", required=True, type=base_url, help="the SCIM base URL")
     server.add_argument(
         "--token",
-        default=os.environ.get("SCIM_TOKEN"),
+        type=token,
+        default=env_token("SCIM_TOKEN"),
         help="the bearer token (default: $SCIM_TOKEN)",
     )
     server.add_argument("--profile", choices=PROFILES, default="rfc", help="client to imitate")
     server.add_argument("--seed", type=int, default=0, help="seed of the test data (0)")
     server.add_argument("--keep", action="store_true", help="leave the test data in place")
-    server.add_argument("--admin-url", type=_url, help="reference server only: its /admin URL")
+    server.add_argument("--admin-url", type=base_url, help="reference server only: its /admin URL")
     server.add_argument(
         "--admin-token",
-        default=os.environ.get("SCIM_ADMIN_TOKEN"),
+        type=token,
+        default=env_token("SCIM_ADMIN_TOKEN"),
         help="reference server only: the admin token (default: $SCIM_ADMIN_TOKEN)",
     )
     server.add_argument("--app", help="reference server only: the app behind --base-url")
@@ -126,11 +134,23 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Judge a SCIM client by its requests to the reference server.",
     )
     source = client.add_mutually_exclusive_group(required=True)
-    source.add_argument("--server", type=_url, help="the reference server's URL")
+    source.add_argument(
+        "--admin-url", type=base_url, help="the reference server's admin API (.../admin)"
+    )
+    source.add_argument(
+        "--server",
+        dest="admin_url",
+        type=base_url,
+        action=deprecated_alias,
+        new="--admin-url",
+        convert=_admin_url_of,
+        help=argparse.SUPPRESS,
+    )
     source.add_argument("--file", type=Path, help="a requests.jsonl export instead")
     client.add_argument(
         "--admin-token",
-        default=os.environ.get("SCIM_ADMIN_TOKEN"),
+        type=token,
+        default=env_token("SCIM_ADMIN_TOKEN"),
         help="the admin token (default: $SCIM_ADMIN_TOKEN)",
     )
     client.add_argument("--app", help="the app whose traffic to judge")
@@ -154,8 +174,13 @@ def select_ids(globs: Sequence[str] | None, side: str) -> Callable[[Check], bool
     return chosen
 
 
-async def preflight_server(http: httpx.AsyncClient, base_url: str, token: str) -> None:
-    """Raise :class:`TargetUnavailable` when the target is unreachable or refuses the token."""
+async def preflight_server(
+    http: httpx.AsyncClient, base_url: str, token: str, *, flags: str = ""
+) -> None:
+    """Raise :class:`TargetUnavailable` when the target is unreachable or refuses the token.
+
+    ``flags`` prefixes the option names the message cites: ``"scim-"`` in the pytest plugin.
+    """
     url = f"{base_url}/Users"
     try:
         response = await http.get(
@@ -165,10 +190,13 @@ async def preflight_server(http: httpx.AsyncClient, base_url: str, token: str) -
         msg = f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
         raise TargetUnavailable(msg) from None
     if response.status_code in (401, 403):
-        msg = f"{base_url} refused the token (HTTP {response.status_code}); check --token"
+        msg = (
+            f"{base_url} refused the token (HTTP {response.status_code}); check --{flags}token "
+            f"and that --{flags}base-url names the app the token belongs to"
+        )
         raise TargetUnavailable(msg)
     if response.status_code == 404:
-        msg = f"no SCIM Users endpoint at {url} (HTTP 404); check --base-url"
+        msg = f"no SCIM Users endpoint at {url} (HTTP 404); check --{flags}base-url"
         raise TargetUnavailable(msg)
 
 
@@ -196,6 +224,30 @@ def _admin(args: argparse.Namespace) -> AdminAccess | None:
     return AdminAccess(args.admin_url, args.admin_token, args.app)
 
 
+async def preflight_admin(http: httpx.AsyncClient, admin: AdminAccess, *, flags: str = "") -> None:
+    """Raise :class:`TargetUnavailable` unless the admin API takes the token and has the app:
+    a wrong ``--admin-token`` is a usage error, not a verdict on the server."""
+    url = f"{admin.admin_url}/apps/{admin.app}"
+    try:
+        response = await http.get(url, headers={"Authorization": f"Bearer {admin.admin_token}"})
+    except httpx.HTTPError as exc:
+        msg = f"cannot reach the admin API at {admin.admin_url}: {type(exc).__name__}: {exc}"
+        raise TargetUnavailable(msg) from None
+    if response.status_code in (401, 403):
+        status = response.status_code
+        msg = f"the admin API at {admin.admin_url} refused --{flags}admin-token (HTTP {status})"
+        raise TargetUnavailable(msg)
+    if response.status_code == 404:
+        msg = (
+            f"no app {admin.app!r} at {admin.admin_url} (HTTP 404); "
+            f"check --{flags}app and --{flags}admin-url"
+        )
+        raise TargetUnavailable(msg)
+    if response.status_code != 200:
+        msg = f"the admin API at {url} answered HTTP {response.status_code}"
+        raise TargetUnavailable(msg)
+
+
 async def _server_report(args: argparse.Namespace) -> Report:
     from scim_harness.conformance.server.suite import run_server_suite
 
@@ -203,6 +255,8 @@ async def _server_report(args: argparse.Namespace) -> Report:
     admin = _admin(args)
     total = sum(1 for r in registered("server") if select is None or select(r.check))
     async with httpx.AsyncClient(timeout=args.timeout) as http:
+        if admin is not None:
+            await preflight_admin(http, admin)
         await preflight_server(http, args.base_url, args.token)
         with _progress(total, "server checks") as progress:
             return await run_server_suite(
@@ -227,7 +281,11 @@ def _fail(message: str) -> int:
 def write_reports(reports: list[Report], files: ReportFiles) -> list[Path]:
     """Write the report files asked for; the paths written (one JSON file per report)."""
     written: list[Path] = []
-    if files.json is not None:
+    if files.json == STDOUT:
+        documents = [report_json(report) for report in reports]
+        json.dump(documents[0] if len(documents) == 1 else documents, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif files.json is not None:
         if len(reports) == 1:
             write_json(reports[0], files.json)
             written.append(files.json)
@@ -263,8 +321,10 @@ def emit_reports(
 
 def _emit(reports: list[Report], args: argparse.Namespace) -> int:
     files = ReportFiles(json=args.json, junit=args.junit, html=args.html)
+    # With --json -, stdout carries the JSON alone; the console report goes to stderr.
+    console = Console(stderr=files.json == STDOUT)
     try:
-        return emit_reports(reports, Console(), files, show_passed=not args.hide_passed)
+        return emit_reports(reports, console, files, show_passed=not args.hide_passed)
     except OSError as exc:
         return _fail(f"cannot write the report: {exc}")
 
@@ -302,9 +362,8 @@ async def fetch_client_traffic(
 
 
 async def _fetch(args: argparse.Namespace) -> Traffic:
-    admin_url = f"{args.server.removesuffix('/admin')}/admin"
     async with httpx.AsyncClient(timeout=args.timeout) as http:
-        return await fetch_client_traffic(http, admin_url, args.admin_token, args.app)
+        return await fetch_client_traffic(http, args.admin_url, args.admin_token, args.app)
 
 
 def run_check_client(args: argparse.Namespace) -> int:
@@ -318,9 +377,9 @@ def run_check_client(args: argparse.Namespace) -> int:
             target = str(args.file)
         else:
             if not (args.admin_token and args.app):
-                return _fail("--server needs --admin-token (or SCIM_ADMIN_TOKEN) and --app")
+                return _fail("--admin-url needs --admin-token (or SCIM_ADMIN_TOKEN) and --app")
             traffic = asyncio.run(_fetch(args))
-            target = f"{args.server.removesuffix('/admin')} app {args.app}"
+            target = f"{args.admin_url.removesuffix('/admin')} app {args.app}"
     except (TargetUnavailable, ValueError) as exc:
         return _fail(str(exc))
     except OSError as exc:
