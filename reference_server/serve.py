@@ -211,7 +211,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     settings: dict[str, Any] = {}
     if args.delete_on_deactivate is not None:
-        settings["delete_on_deactivate"] = True
+        settings["deleteOnDeactivate"] = True
     if args.lenient is not None:
         settings["lenient"] = args.lenient
     sock: socket.socket | None = None
@@ -221,7 +221,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if mapping_data is not None:
             # The file's option sets deletion on deactivation, unless the flag says so itself.
             options = mapping_data["options"]
-            settings.setdefault("delete_on_deactivate", options["deleteOnDeactivate"])
+            settings.setdefault("deleteOnDeactivate", options["deleteOnDeactivate"])
         check_names(args.app, args.token, args.admin_token)
         sock = _bind(args.host, args.port)
         store = SqliteStore(args.db)

@@ -26,7 +26,9 @@ class AppSettings:
     """How many recorded requests the app keeps; oldest dropped first."""
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings as the admin API shows them: camelCase names, like the mapping's
+        ``options.deleteOnDeactivate`` and every SCIM attribute."""
+        return {_WIRE[name]: value for name, value in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AppSettings:
@@ -40,24 +42,38 @@ class AppSettings:
         known = {f.name: f for f in fields(self)}
         changes: dict[str, Any] = {}
         for key, value in data.items():
-            spec = known.get(key)
+            # camelCase is the name; the snake_case of the first release is still read
+            # (stored settings and older scripts), for one release.
+            name = _FIELD.get(key, key if key in known and key not in _WIRE.values() else "")
+            spec = known.get(name)
             if spec is None:
-                msg = f"unknown app setting {key!r}; known: {', '.join(sorted(known))}"
+                msg = f"unknown app setting {key!r}; known: {', '.join(sorted(_FIELD))}"
                 raise InvalidValue(msg)
+            key = _WIRE[name]
             want = bool if spec.type in ("bool", bool) else int
             if type(value) is not want:
                 msg = f"app setting {key!r} must be a {want.__name__}, not {value!r}"
                 raise InvalidValue(msg)
-            changes[key] = value
+            changes[name] = value
         result = replace(self, **changes)
-        for key in ("user_patch_status", "group_patch_status"):
-            if getattr(result, key) not in (200, 204):
-                msg = f"app setting {key!r} must be 200 or 204"
+        for name in ("user_patch_status", "group_patch_status"):
+            if getattr(result, name) not in (200, 204):
+                msg = f"app setting {_WIRE[name]!r} must be 200 or 204"
                 raise InvalidValue(msg)
         if result.retention < 1:
             msg = "app setting 'retention' must be at least 1"
             raise InvalidValue(msg)
         return result
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_WIRE = {f.name: _camel(f.name) for f in fields(AppSettings)}
+"""Field name -> its name in JSON (``delete_on_deactivate`` -> ``deleteOnDeactivate``)."""
+_FIELD = {wire: name for name, wire in _WIRE.items()}
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def run_demo(
         db = str(Path(tmp) / "demo.db")
         store = SqliteStore(db)
         try:
-            boot = bootstrap(store, CLIENT_APP, settings={"delete_on_deactivate": True})
+            boot = bootstrap(store, CLIENT_APP, settings={"deleteOnDeactivate": True})
             other = bootstrap(store, SERVER_APP, admin_token=boot.admin_token)
             app = create_app(ServerSettings(database=db), store=store)
             with RunningServer(app) as server:

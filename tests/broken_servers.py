@@ -173,8 +173,8 @@ async def never_delete(app: ASGIApp, exchange: Exchange) -> Exchange:
     data = exchange.json()
     if exchange.path.startswith("/admin/apps") and isinstance(data, dict):
         settings = data.get("settings") if exchange.method == "POST" else data
-        if isinstance(settings, dict) and "delete_on_deactivate" in settings:
-            settings["delete_on_deactivate"] = False
+        if isinstance(settings, dict) and "deleteOnDeactivate" in settings:
+            settings["deleteOnDeactivate"] = False
             exchange = with_request(exchange, body=data)
     return await call(app, exchange.scope, exchange.body)
 

@@ -27,7 +27,7 @@ async def test_a_new_app_gets_a_base_url_and_a_working_token(
     assert response.headers["location"] == "/admin/apps/acme"
     created = response.json()
     assert created["scimBaseUrl"] == "http://testserver/apps/acme/scim/v2"
-    assert created["settings"]["delete_on_deactivate"] is False
+    assert created["settings"]["deleteOnDeactivate"] is False
     assert created["mapping"]["name"] == "default"
     assert created["defaultMapping"] is True
     async with app_client("acme", created["token"]) as scim:
@@ -52,7 +52,7 @@ async def test_settings_and_mapping_at_creation(
     )
     assert created["settings"]["retention"] == 50
     # example-extended.json says deleteOnDeactivate: true.
-    assert created["settings"]["delete_on_deactivate"] is True
+    assert created["settings"]["deleteOnDeactivate"] is True
     assert created["mapping"]["name"] == "example-extended"
     assert created["defaultMapping"] is False
     async with app_client("ext", created["token"]) as scim:
@@ -63,14 +63,14 @@ async def test_settings_and_mapping_at_creation(
 
 
 async def test_explicit_settings_win_over_the_mapping_option(admin: httpx.AsyncClient) -> None:
-    """settings.delete_on_deactivate given with a mapping overrides the mapping's option."""
+    """settings.deleteOnDeactivate given with a mapping overrides the mapping's option."""
     created = await _create(
         admin,
         name="ext",
-        settings={"delete_on_deactivate": False},
+        settings={"deleteOnDeactivate": False},
         mapping=mapping("example-extended"),
     )
-    assert created["settings"]["delete_on_deactivate"] is False
+    assert created["settings"]["deleteOnDeactivate"] is False
     assert created["mapping"]["options"] == {"deleteOnDeactivate": False}
 
 

@@ -41,7 +41,7 @@ async def test_put_mapping_applies_its_deactivation_option(
 ) -> None:
     """The mapping's options.deleteOnDeactivate becomes the app's setting."""
     await admin.put("/apps/demo/mapping", json=mapping("example-extended"))
-    assert (await admin.get("/apps/demo/settings")).json()["delete_on_deactivate"] is True
+    assert (await admin.get("/apps/demo/settings")).json()["deleteOnDeactivate"] is True
     user = await create_user(scim, "to.delete")
     off = patch_op({"op": "replace", "path": "active", "value": False})
     assert (await scim.patch(f"/Users/{user['id']}", json=off)).status_code == 204
@@ -84,13 +84,13 @@ async def test_a_bad_mapping_is_400_naming_the_row_and_changes_nothing(
 async def test_settings_read_and_patch(admin: httpx.AsyncClient) -> None:
     """PATCH /settings changes the named settings only; GET shows them all."""
     before = (await admin.get("/apps/demo/settings")).json()
-    assert before["delete_on_deactivate"] is False
+    assert before["deleteOnDeactivate"] is False
     response = await admin.patch(
-        "/apps/demo/settings", json={"delete_on_deactivate": True, "retention": 500}
+        "/apps/demo/settings", json={"deleteOnDeactivate": True, "retention": 500}
     )
     assert response.status_code == 200
     after = (await admin.get("/apps/demo/settings")).json()
-    assert after == {**before, "delete_on_deactivate": True, "retention": 500}
+    assert after == {**before, "deleteOnDeactivate": True, "retention": 500}
     shown = (await admin.get("/apps/demo/mapping")).json()["options"]
     assert shown == {"deleteOnDeactivate": True}
 
@@ -100,7 +100,7 @@ async def test_settings_read_and_patch(admin: httpx.AsyncClient) -> None:
     [
         pytest.param({"retention": 0}, "at least 1", id="retention-zero"),
         pytest.param({"lenient": "no"}, "must be a bool", id="wrong-type"),
-        pytest.param({"user_patch_status": 201}, "200 or 204", id="bad-status"),
+        pytest.param({"userPatchStatus": 201}, "200 or 204", id="bad-status"),
         pytest.param({"colour": "red"}, "unknown app setting 'colour'", id="unknown"),
         pytest.param([], "must be a JSON object", id="not-an-object"),
     ],
@@ -119,10 +119,20 @@ async def test_bad_settings_are_400_and_change_nothing(
 async def test_the_deletion_option_takes_effect_at_once(
     admin: httpx.AsyncClient, scim: httpx.AsyncClient
 ) -> None:
-    """Turning delete_on_deactivate off keeps the next deactivated user."""
-    await admin.patch("/apps/demo/settings", json={"delete_on_deactivate": True})
-    await admin.patch("/apps/demo/settings", json={"delete_on_deactivate": False})
+    """Turning deleteOnDeactivate off keeps the next deactivated user."""
+    await admin.patch("/apps/demo/settings", json={"deleteOnDeactivate": True})
+    await admin.patch("/apps/demo/settings", json={"deleteOnDeactivate": False})
     user = await create_user(scim, "kept.user")
     off = patch_op({"op": "replace", "path": "active", "value": False})
     assert (await scim.patch(f"/Users/{user['id']}", json=off)).status_code == 200
     assert (await scim.get(f"/Users/{user['id']}")).json()["active"] is False
+
+
+async def test_the_first_release_snake_case_setting_names_are_still_read(
+    admin: httpx.AsyncClient,
+) -> None:
+    """PATCH with ``delete_on_deactivate`` (the old spelling) sets ``deleteOnDeactivate``."""
+    answer = await admin.patch("/apps/demo/settings", json={"delete_on_deactivate": True})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["deleteOnDeactivate"] is True
+    assert "delete_on_deactivate" not in answer.json()

@@ -61,7 +61,7 @@ def _ids(entry: dict[str, Any]) -> set[str]:
     return {f["id"] for f in entry["findings"]}
 
 
-@pytest.mark.parametrize("app_settings", [{"delete_on_deactivate": True}])
+@pytest.mark.parametrize("app_settings", [{"deleteOnDeactivate": True}])
 async def test_the_request_record_holds_each_request_with_its_findings(
     admin: httpx.AsyncClient, scim: httpx.AsyncClient, boot: Bootstrap
 ) -> None:

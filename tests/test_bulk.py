@@ -136,7 +136,7 @@ async def test_patch_and_delete_operations_act_on_existing_resources(
     assert (await scim.get(f"/Users/{other['id']}")).status_code == 404
 
 
-@pytest.mark.parametrize("app_settings", [{"group_patch_status": 204}], ids=["group-204"])
+@pytest.mark.parametrize("app_settings", [{"groupPatchStatus": 204}], ids=["group-204"])
 async def test_patch_status_follows_the_apps_setting(scim: httpx.AsyncClient) -> None:
     """A group PATCH reports the status the single PATCH would answer (here 204)."""
     results = await run_bulk(

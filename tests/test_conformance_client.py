@@ -108,7 +108,7 @@ def test_rfc_lifecycle_exercises_the_main_checks(rfc_traffic: Traffic, check_id:
 async def test_rfc_client_passes_with_delete_on_deactivation() -> None:
     """With the platform deleting deactivated users, the rfc client's 404s and re-creates pass."""
     traffic = await record_client(
-        RFC, "lifecycle", users=10, groups=2, seed=3, app_settings={"delete_on_deactivate": True}
+        RFC, "lifecycle", users=10, groups=2, seed=3, app_settings={"deleteOnDeactivate": True}
     )
     assert any("EFFECT-DELETED-ON-DEACTIVATION" in r.finding_ids for r in traffic)
     report = run_client_suite(traffic)

@@ -100,7 +100,7 @@ async def test_rfc_profile_skips_the_vendor_checks_with_the_reason(
         pytest.param("keep", {}, DEACTIVATION[3:], DEACTIVATION[:3], id="keep"),
         pytest.param(
             "delete",
-            {"delete_on_deactivate": True},
+            {"deleteOnDeactivate": True},
             DEACTIVATION[:3],
             DEACTIVATION[3:],
             id="delete",

@@ -14,7 +14,7 @@ from support import user_body
 @pytest.fixture(params=[True, False], ids=["delete-on", "delete-off"])
 def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The 'demo' app, with delete_on_deactivate on and off."""
-    return {"delete_on_deactivate": request.param}
+    return {"deleteOnDeactivate": request.param}
 
 
 FORMS = [
@@ -65,7 +65,7 @@ async def test_deactivation(
     group = await create_group(scim, "Crew", [user["id"], other["id"]])
     response = await scim.request(method, f"/Users/{user['id']}", json=body)
     entry = store.requests("demo")[-1]
-    if app_settings["delete_on_deactivate"]:
+    if app_settings["deleteOnDeactivate"]:
         # RFC 7644 §3.5.2: PATCH may answer 204; §3.5.1: PUT answers 200 with the resource.
         assert response.status_code == (204 if method == "PATCH" else 200), response.text
         assert "EFFECT-DELETED-ON-DEACTIVATION" in _ids(entry)
@@ -117,7 +117,7 @@ async def test_activating_an_active_user_deletes_nothing(
     assert directory(store, "User", user["id"]) is not None
 
 
-@pytest.mark.parametrize("app_settings", [{"delete_on_deactivate": True, "lenient": False}])
+@pytest.mark.parametrize("app_settings", [{"deleteOnDeactivate": True, "lenient": False}])
 async def test_strict_mode_refuses_the_string_false_and_keeps_the_user(
     scim: httpx.AsyncClient, store: SqliteStore
 ) -> None:

@@ -72,7 +72,7 @@ def test_serve_with_a_mapping_file_maps_and_deletes_on_deactivation() -> None:
             [record] = admin.get("/apps/demo/directory/users").json()["Resources"]
             assert record["id"] == uid
             assert record["attributes"] == {"title": "Navigator"}
-            assert admin.get("/apps/demo/settings").json()["delete_on_deactivate"] is True
+            assert admin.get("/apps/demo/settings").json()["deleteOnDeactivate"] is True
             off = patch_op({"op": "replace", "path": "active", "value": False})
             assert scim.patch(f"/Users/{uid}", json=off).status_code == 204
             assert scim.get(f"/Users/{uid}").status_code == 404
@@ -88,4 +88,4 @@ def test_the_flag_turns_deletion_on_over_a_mapping_that_says_off() -> None:
         )
         with admin:
             settings = admin.get("/apps/demo/settings").json()
-            assert settings["delete_on_deactivate"] is True
+            assert settings["deleteOnDeactivate"] is True

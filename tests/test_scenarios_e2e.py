@@ -53,8 +53,8 @@ async def _server(
     # Configure the app the way an integrator would for this client (Entra expects 204).
     group_patch_status = 204 if 204 in profile.expected_group_patch_statuses else 200
     settings = {
-        "delete_on_deactivate": delete_on_deactivate,
-        "group_patch_status": group_patch_status,
+        "deleteOnDeactivate": delete_on_deactivate,
+        "groupPatchStatus": group_patch_status,
     }
     boot = bootstrap(store, "demo", settings=settings)
     app = create_app(ServerSettings(), store=store)

@@ -125,7 +125,7 @@ def create_app(call: AdminCall) -> Response:
     if mapping_data is not None:
         # The mapping's option is the app's delete-on-deactivation setting (explicit settings win).
         mapping = validate_mapping(mapping_data)
-        settings = settings.updated({"delete_on_deactivate": mapping.delete_on_deactivate})
+        settings = settings.updated({"deleteOnDeactivate": mapping.delete_on_deactivate})
     if data.get("settings") is not None:
         settings = settings.updated(data["settings"])
     store = call.server.store
@@ -213,7 +213,7 @@ def put_mapping(call: AdminCall) -> Response:
     row = call.app()
     data = call.json_object()
     mapping = validate_mapping(data)
-    settings = _settings_of(row).updated({"delete_on_deactivate": mapping.delete_on_deactivate})
+    settings = _settings_of(row).updated({"deleteOnDeactivate": mapping.delete_on_deactivate})
     call.server.store.update_app(row.name, settings=settings.as_json(), mapping=data)
     return json_response(_mapping_json(data, settings))
 

@@ -56,7 +56,7 @@ async def _target(ctx: ServerContext, delete: bool) -> Target:
     key = f"deactivation-{mode}"
     if key not in ctx.cache:
         app = await make_app(
-            ctx, f"del-{'on' if delete else 'off'}", {"delete_on_deactivate": delete}
+            ctx, f"del-{'on' if delete else 'off'}", {"deleteOnDeactivate": delete}
         )
         ctx.cache[key] = Target(app.base_url, app.token, app.name)
     found: Target = ctx.cache[key]
