@@ -66,9 +66,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-pin", action="store_true", help="do not pin server and load generator")
     p.add_argument("--no-boost", action="store_true", help="do not raise their priority (root)")
-    p.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="results folder (default benchmarks/results/local, ignored by git; with --save,"
+        " benchmarks/results, the tracked figures the README quotes)",
+    )
+    p.add_argument(
+        "--save", action="store_true", help="write into the tracked benchmarks/results folder"
+    )
     p.add_argument("--chart", type=Path, help="PNG path (default <out>/bench-ratios.png)")
     args = p.parse_args(argv)
+    if args.out is None:
+        args.out = HERE / "results" if args.save else HERE / "results" / "local"
     if args.quick and args.n == p.get_default("n"):
         args.n = "1000,10000"
     args.ns = sorted({int(x.replace("_", "")) for x in args.n.split(",") if x.strip()})

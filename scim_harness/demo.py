@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scim_harness.conformance.commands.check import ReportFiles, write_reports
 from scim_harness.conformance.model import Outcome, Report
 from scim_harness.conformance.report.render import console_report, console_summary
+from scim_harness.options import positive
 from scim_harness.simulated_client.cli import RichProgress
 
 __all__ = ["DEMO_SCENARIOS", "DemoResult", "RunningServer", "add_demo_parser", "run_demo"]
@@ -107,8 +108,8 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
             "and write the reports. Exits 0 unless a MUST check fails."
         ),
     )
-    p.add_argument("--users", type=_count, default=300, help="users to push (300)")
-    p.add_argument("--groups", type=_count, default=12, help="groups to push (12)")
+    p.add_argument("--users", type=positive, default=300, help="users to push (300)")
+    p.add_argument("--groups", type=positive, default=12, help="groups to push (12)")
     p.add_argument("--seed", type=int, default=0, help="seed of the population and checks (0)")
     p.add_argument(
         "--out",
@@ -118,14 +119,6 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_run_demo_command)
     return p
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return number
 
 
 async def _push(base_url: str, token: str, users: int, groups: int, seed: int) -> int:
@@ -227,6 +220,12 @@ def run_demo(
 
 def _run_demo_command(args: argparse.Namespace) -> int:
     console = Console()
+    try:
+        # Before anything runs: a report folder that cannot be made fails now, not at the end.
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"scim-harness demo: error: --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     try:
         result = run_demo(
             users=args.users, groups=args.groups, seed=args.seed, out=args.out, console=console

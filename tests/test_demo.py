@@ -47,3 +47,34 @@ def test_demo_stops_its_server(tmp_path: Path) -> None:
     assert result.exit_code == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{result.server_url}/apps/demo/scim/v2/ServiceProviderConfig", timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--users", "0"], "argument --users: must be at least 1, got 0", id="users"),
+        pytest.param(["--groups", "x"], "argument --groups: expected a whole number", id="groups"),
+    ],
+)
+def test_demo_refuses_bad_arguments_in_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad counts stop the demo before it starts: exit 2, one line naming the flag."""
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", *args])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_demo_refuses_a_report_folder_it_cannot_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out under a regular file is refused at once (exit 2), before any server starts."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["demo", "--out", str(blocker / "reports")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"scim-harness demo: error: --out {blocker / 'reports'}")
+    assert captured.out == ""
