@@ -49,17 +49,16 @@ def _fraction(text: str) -> float:
     return value
 
 
-def add_push_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
+def add_push_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``push`` to a parser's sub-commands; its ``func`` default is :func:`run_push`."""
-    parser = subparsers.add_parser(
+    parser: argparse.ArgumentParser = subparsers.add_parser(
         "push",
         help="push generated users and groups to a SCIM server like a provisioning client",
         description=(
             "Generate users and groups from a seed and push them to a SCIM 2.0 server the way "
             "a real provisioning client does (--profile), running one scenario (--scenario) "
-            "after the scenarios it needs. Exits 1 when requests failed unexpectedly."
+            "after the scenarios it needs. Exits 1 when requests failed unexpectedly, 2 when "
+            "the push cannot happen."
         ),
     )
     parser.add_argument("--base-url", required=True, type=base_url, help="SCIM base URL")

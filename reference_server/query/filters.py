@@ -12,34 +12,8 @@ package adds ``evaluate`` (Python), ``sql`` (SQLite) and ``sort`` (sortBy, both 
 
 from __future__ import annotations
 
-from scim_harness.reference_server.protocol.grammar.attributes import (
-    SCHEMAS_ATTRIBUTE,
-    Resolved,
-    resolve_path,
-    resolve_sub,
-)
-from scim_harness.reference_server.protocol.grammar.nodes import (
-    And,
-    AttrPath,
-    Compare,
-    CompareValue,
-    Filter,
-    Not,
-    Or,
-    PatchPath,
-    Present,
-    ValuePath,
-    format_filter,
-    format_patch_path,
-    format_path,
-)
-from scim_harness.reference_server.protocol.grammar.parser import (
-    MAX_NESTING,
-    MAX_TERMS,
-    parse_attr_path,
-    parse_filter,
-    parse_patch_path,
-)
+from scim_harness.reference_server.protocol import grammar
+from scim_harness.reference_server.protocol.grammar import *  # noqa: F403 (re-exported)
 from scim_harness.reference_server.query.evaluate import matches, matches_value, value_predicate
 from scim_harness.reference_server.query.sort import (
     order_by_sql,
@@ -49,33 +23,12 @@ from scim_harness.reference_server.query.sort import (
 )
 from scim_harness.reference_server.query.sql import compile_filter
 
-__all__ = [
-    "MAX_NESTING",
-    "MAX_TERMS",
-    "SCHEMAS_ATTRIBUTE",
-    "And",
-    "AttrPath",
-    "Compare",
-    "CompareValue",
-    "Filter",
-    "Not",
-    "Or",
-    "PatchPath",
-    "Present",
-    "Resolved",
-    "ValuePath",
+__all__ = [  # the grammar's names, then what this package adds
+    *grammar.__all__,
     "compile_filter",
-    "format_filter",
-    "format_patch_path",
-    "format_path",
     "matches",
     "matches_value",
     "order_by_sql",
-    "parse_attr_path",
-    "parse_filter",
-    "parse_patch_path",
-    "resolve_path",
-    "resolve_sub",
     "sort_key",
     "sort_key_sql",
     "sort_resources",
