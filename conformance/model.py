@@ -3,7 +3,7 @@
 A :class:`Check` is a rule with a stable id, its RFC keyword level, the section or platform
 rule it enforces, a one-line claim and a fix hint. A :class:`Result` is one verdict on one
 check, with the exchanges that show why. A :class:`Report` holds a run's results; its exit
-code is 0 only when no MUST check failed.
+code is 0 only when no MUST check failed, and 3 when the run held nothing to judge.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "EXIT_NOTHING_TO_JUDGE",
     "Check",
     "CheckFailed",
     "CheckSkipped",
@@ -24,6 +25,10 @@ __all__ = [
     "Report",
     "Result",
 ]
+
+
+EXIT_NOTHING_TO_JUDGE = 3
+"""Exit code of a client run whose traffic is too thin for a verdict (no create, too few)."""
 
 
 class Level(StrEnum):
@@ -135,6 +140,10 @@ class Report:
     duration_s: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
     """Run parameters worth printing: profile, seed, app..."""
+    nothing_to_judge: str = ""
+    """Why the run holds too little evidence for a verdict ("" when it holds enough)."""
+    allow_empty: bool = False
+    """Exit 0 rather than 3 when there is nothing to judge (``--allow-empty``)."""
 
     def counts(self) -> dict[str, int]:
         out = {str(o): 0 for o in Outcome}
@@ -148,8 +157,12 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 only when no MUST check failed."""
-        return 1 if self.blocking else 0
+        """1 when a MUST check failed; else 3 when there was nothing to judge; else 0."""
+        if self.blocking:
+            return 1
+        if self.nothing_to_judge and not self.allow_empty:
+            return EXIT_NOTHING_TO_JUDGE
+        return 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +172,7 @@ class Report:
             "duration_s": round(self.duration_s, 3),
             "details": self.details,
             "counts": self.counts(),
+            "nothing_to_judge": self.nothing_to_judge or None,
             "exit_code": self.exit_code,
             "results": [r.as_json() for r in self.results],
         }

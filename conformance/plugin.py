@@ -11,7 +11,9 @@ Loaded through the ``pytest11`` entry point ``scim_harness``. Usage::
 turns it into one :class:`CheckItem` per check. The suites run once per session, lazily, when
 the first item runs, and only for the items left after ``-m``/``-k`` selection; each item
 then reports its own verdict: failed with the message, the fix and the evidence; skipped with
-the reason when the check was skipped or not exercised.
+the reason when the check was skipped or not exercised. When the client's traffic holds nothing
+to judge (no create, too few requests), every client item that did not fail is an *error*
+saying what was missing, never a pass (``--scim-allow-empty`` turns that off).
 
 Without ``--scim-base-url`` (server) and without traffic (client) the plugin is inert: the
 project's own test runs are untouched, and the check items skip saying which option is missing.
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.model import Check, Outcome, Report, Result
 from scim_harness.conformance.report.common import result_text
 
@@ -81,6 +84,7 @@ class PluginSettings:
     admin_token: str | None = None
     app: str | None = None
     traffic: Path | None = None
+    allow_empty: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> PluginSettings:
@@ -98,6 +102,7 @@ class PluginSettings:
             admin_token=opt("scim_admin_token") or os.environ.get("SCIM_ADMIN_TOKEN") or None,
             app=opt("scim_app"),
             traffic=opt("scim_traffic"),
+            allow_empty=bool(opt("scim_allow_empty")),
         )
 
     @property
@@ -147,6 +152,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--scim-app", metavar="NAME", help="reference server: the app to use")
     group.addoption(
         "--scim-traffic", type=Path, metavar="FILE", help="client checks on a requests.jsonl"
+    )
+    group.addoption(
+        "--scim-allow-empty",
+        action="store_true",
+        help="client traffic with nothing to judge: skip the client items instead of erroring",
     )
     group.addoption("--scim-html", type=Path, metavar="FILE", help="write the HTML report here")
     group.addoption("--scim-json", type=Path, metavar="FILE", help="write the JSON report here")
@@ -260,6 +270,14 @@ class CheckItem(pytest.Item):
         for marker in (check.level.lower(), f"scim_{check.side}", area_marker(check.area)):
             self.add_marker(marker)
 
+    def setup(self) -> None:
+        """Run the suites (once); a client item without evidence to judge errors here."""
+        run = self.config.stash[_RUN]
+        result = run.result_for(self)
+        reason = run.nothing_to_judge.get(self.check.side)
+        if reason and result.outcome not in (Outcome.FAILED, Outcome.ERROR):
+            pytest.fail(f"{self.check.id}: {reason}", pytrace=False)
+
     def runtest(self) -> None:
         run = self.config.stash[_RUN]
         result = run.result_for(self)
@@ -288,6 +306,8 @@ class SessionRun:
     results: dict[str, Result] = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
     done: bool = False
+    nothing_to_judge: dict[str, str] = field(default_factory=dict)
+    """Side -> why its run had nothing to judge (when it blocks the run)."""
 
     def result_for(self, item: CheckItem) -> Result:
         reason = self.settings.missing(item.check.side)
@@ -307,7 +327,8 @@ class SessionRun:
         from scim_harness.conformance.commands.check import TargetUnavailable
 
         try:
-            async with httpx.AsyncClient(timeout=30) as http:
+            agent = {"User-Agent": harness_user_agent("pytest")}
+            async with httpx.AsyncClient(timeout=30, headers=agent) as http:
                 # Client traffic first, so the server suite's own requests are never judged.
                 if "client" in sides and self.settings.missing("client") is None:
                     self.reports.append(await self._client(http, selected))
@@ -317,6 +338,8 @@ class SessionRun:
             pytest.exit(f"scim-harness: {exc}", returncode=2)
         for report in self.reports:
             self.results.update({r.check.id: r for r in report.results})
+            if report.nothing_to_judge and not report.allow_empty:
+                self.nothing_to_judge[report.side] = report.nothing_to_judge
 
     async def _client(self, http: Any, selected: set[str]) -> Report:
         from scim_harness.conformance.client.suite import run_client_suite
@@ -332,7 +355,12 @@ class SessionRun:
         else:
             msg = "no client traffic to judge"
             raise ValueError(msg)
-        return run_client_suite(traffic, select=lambda c: c.id in selected, target=target)
+        return run_client_suite(
+            traffic,
+            select=lambda c: c.id in selected,
+            target=target,
+            allow_empty=s.allow_empty,
+        )
 
     async def _server(self, http: Any, selected: set[str]) -> Report:
         from scim_harness.conformance.commands.check import preflight_admin, preflight_server
@@ -347,7 +375,7 @@ class SessionRun:
         if s.admin_url and s.admin_token and s.app:
             admin = AdminAccess(s.admin_url, s.admin_token, s.app)
             await preflight_admin(http, admin, flags="scim-")
-        await preflight_server(http, s.base_url, s.token, flags="scim-")
+        await preflight_server(http, s.base_url, s.token, flags="scim-", via="pytest")
         return await run_server_suite(
             http,
             s.base_url,
@@ -358,4 +386,5 @@ class SessionRun:
             select=lambda c: c.id in selected,
             admin=admin,
             deactivation=s.deactivation,
+            via="pytest",
         )

@@ -26,6 +26,7 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.commands.check import ReportFiles, write_reports
 from scim_harness.conformance.model import Outcome, Report
 from scim_harness.conformance.report.render import console_report, console_summary
@@ -157,7 +158,8 @@ async def _suites(server_url: str, boot: Any, conformance_token: str, seed: int)
     from scim_harness.conformance.traffic.recording import fetch_traffic
 
     admin_url = f"{server_url}/admin"
-    async with httpx.AsyncClient(timeout=30) as http:
+    agent = {"User-Agent": harness_user_agent("demo")}
+    async with httpx.AsyncClient(timeout=30, headers=agent) as http:
         # The client's traffic first: nothing else has touched its app.
         traffic = await fetch_traffic(http, admin_url, boot.admin_token, CLIENT_APP)
         client_report = run_client_suite(traffic, target=f"{server_url} app {CLIENT_APP}")
@@ -169,6 +171,7 @@ async def _suites(server_url: str, boot: Any, conformance_token: str, seed: int)
             profile="rfc",
             seed=seed,
             admin=AdminAccess(admin_url, boot.admin_token, SERVER_APP),
+            via="demo",
         )
     return [server_report, client_report]
 

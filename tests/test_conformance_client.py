@@ -125,13 +125,14 @@ async def test_rfc_client_waits_out_retry_after() -> None:
     assert outcomes(report) == {"CLI-RATE-001": Outcome.PASSED}, report.results[0].message
 
 
-def test_empty_traffic_exercises_nothing() -> None:
-    """No request, no evidence: every check is not exercised, none passed, exit code 0."""
+def test_empty_traffic_exercises_nothing_and_exits_3() -> None:
+    """No request, no evidence: every check is not exercised, none passed, exit code 3."""
     report = run_client_suite(Traffic([]))
     assert report.results
     assert {r.outcome for r in report.results} == {Outcome.NOT_EXERCISED}
     assert all(r.message for r in report.results)
-    assert report.exit_code == 0
+    assert report.exit_code == 3
+    assert "no create" in report.nothing_to_judge
 
 
 def test_failing_verdict_names_the_requests_and_carries_them() -> None:

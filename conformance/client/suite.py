@@ -4,12 +4,15 @@
 
     traffic = await fetch_traffic(http, "http://127.0.0.1:8000/admin", admin_token, "demo")
     report = run_client_suite(traffic, target="app demo")
-    report.exit_code            # 0 unless a MUST check failed
+    report.exit_code            # 0 unless a MUST check failed; 3 when nothing to judge
 
-Every client check in ``conformance/checks/client/`` runs on the same
-:class:`~conformance.traffic.recording.Traffic`; a check with no evidence in it is *not exercised*,
-never passed. A failure carries the offending requests as :class:`~conformance.model.Exchange`
-evidence.
+The suite first scopes the traffic (:mod:`scim_harness.conformance.client.scope`): the
+harness's own requests are left out and counted, ``window`` keeps a part of the record, and a
+record with no create or fewer than ``MIN_REQUESTS`` requests is *nothing to judge* (exit code 3
+unless ``allow_empty``). Every client check in ``conformance/checks/client/`` then runs on the
+same :class:`~scim_harness.conformance.traffic.records.Traffic`; a check with no evidence in it
+is *not exercised*, never passed. A failure carries the offending requests as
+:class:`~scim_harness.conformance.model.Exchange` evidence.
 """
 
 from __future__ import annotations
@@ -19,6 +22,12 @@ from collections.abc import Callable
 
 from scim_harness.conformance.checks import Registered, registered
 from scim_harness.conformance.checks.client.support import TrafficViolation
+from scim_harness.conformance.client.scope import (
+    MIN_REQUESTS,
+    Window,
+    evidence_gap,
+    scope_traffic,
+)
 from scim_harness.conformance.model import (
     Check,
     CheckFailed,
@@ -37,7 +46,9 @@ from scim_harness.conformance.traffic.recording import (
 from scim_harness.conformance.traffic.records import exchange_of
 
 __all__ = [
+    "MIN_REQUESTS",
     "Traffic",
+    "Window",
     "dump_traffic_jsonl",
     "fetch_traffic",
     "load_traffic_jsonl",
@@ -75,11 +86,23 @@ def run_client_suite(
     select: Callable[[Check], bool] | None = None,
     target: str = "",
     progress: Callable[[Result], None] | None = None,
+    window: Window | None = None,
+    allow_empty: bool = False,
 ) -> Report:
-    """Run every client check (or those ``select`` keeps) on ``traffic``; results by id."""
+    """Run every client check (or those ``select`` keeps) on the client's part of ``traffic``.
+
+    See the module docstring for what is left out and when there is nothing to judge.
+    """
     started = time.perf_counter()
     report = Report(side="client", target=target or traffic.source)
+    scope = scope_traffic(traffic, window)
+    traffic = scope.judged
     report.details.update(traffic.summary())
+    report.details.update(scope.details())
+    report.nothing_to_judge = evidence_gap(traffic)
+    report.allow_empty = allow_empty
+    if report.nothing_to_judge:
+        report.details["nothing_to_judge"] = report.nothing_to_judge
     for entry in registered("client"):
         if select is not None and not select(entry.check):
             continue

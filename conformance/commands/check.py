@@ -1,7 +1,9 @@
 """``scim-harness check server|client``: run a suite, print the report, write the files.
 
 Exit status: 0 when no MUST check failed, 1 when one did, 2 when the run could not happen
-(bad arguments, an unreachable target, a refused token, an unreadable traffic file).
+(bad arguments, an unreachable target, a refused token, an unreadable traffic file), 3 when
+``check client`` had nothing to judge (no create, or fewer requests than the minimum; see
+:mod:`conformance.client_scope`) unless ``--allow-empty``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import registered
 from scim_harness.conformance.model import Check, Report, Result
 from scim_harness.conformance.report.render import (
@@ -154,9 +157,35 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="the admin token (default: $SCIM_ADMIN_TOKEN)",
     )
     client.add_argument("--app", help="the app whose traffic to judge")
+    client.add_argument(
+        "--since",
+        type=_bound,
+        metavar="TIME|SEQ",
+        help="judge the record from this seq or ISO 8601 time on (inclusive)",
+    )
+    client.add_argument(
+        "--until",
+        type=_bound,
+        metavar="TIME|SEQ",
+        help="judge the record up to this seq or ISO 8601 time (inclusive)",
+    )
+    client.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 instead of 3 when the traffic holds nothing to judge",
+    )
     _add_report_flags(client)
     client.set_defaults(func=run_check_client)
     return check
+
+
+def _bound(value: str) -> Any:
+    from scim_harness.conformance.client.scope import parse_bound
+
+    try:
+        return parse_bound(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def select_ids(globs: Sequence[str] | None, side: str) -> Callable[[Check], bool] | None:
@@ -175,17 +204,24 @@ def select_ids(globs: Sequence[str] | None, side: str) -> Callable[[Check], bool
 
 
 async def preflight_server(
-    http: httpx.AsyncClient, base_url: str, token: str, *, flags: str = ""
+    http: httpx.AsyncClient,
+    base_url: str,
+    token: str,
+    *,
+    flags: str = "",
+    via: str | None = None,
 ) -> None:
     """Raise :class:`TargetUnavailable` when the target is unreachable or refuses the token.
 
     ``flags`` prefixes the option names the message cites: ``"scim-"`` in the pytest plugin.
+    The probe is the server suite's: it carries the harness's User-Agent (``via`` as in
+    :func:`~scim_harness.conformance.attribution.harness_user_agent`).
     """
     url = f"{base_url}/Users"
+    agent = harness_user_agent("server suite", via)
+    headers = {"Authorization": f"Bearer {token}", "User-Agent": agent}
     try:
-        response = await http.get(
-            url, params={"count": 1}, headers={"Authorization": f"Bearer {token}"}
-        )
+        response = await http.get(url, params={"count": 1}, headers=headers)
     except httpx.HTTPError as exc:
         msg = f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
         raise TargetUnavailable(msg) from None
@@ -254,7 +290,8 @@ async def _server_report(args: argparse.Namespace) -> Report:
     select = select_ids(args.select, "server")
     admin = _admin(args)
     total = sum(1 for r in registered("server") if select is None or select(r.check))
-    async with httpx.AsyncClient(timeout=args.timeout) as http:
+    agent = {"User-Agent": harness_user_agent("server suite")}
+    async with httpx.AsyncClient(timeout=args.timeout, headers=agent) as http:
         if admin is not None:
             await preflight_admin(http, admin)
         await preflight_server(http, args.base_url, args.token)
@@ -362,12 +399,13 @@ async def fetch_client_traffic(
 
 
 async def _fetch(args: argparse.Namespace) -> Traffic:
-    async with httpx.AsyncClient(timeout=args.timeout) as http:
+    agent = {"User-Agent": harness_user_agent("client suite")}
+    async with httpx.AsyncClient(timeout=args.timeout, headers=agent) as http:
         return await fetch_client_traffic(http, args.admin_url, args.admin_token, args.app)
 
 
 def run_check_client(args: argparse.Namespace) -> int:
-    from scim_harness.conformance.client.suite import run_client_suite
+    from scim_harness.conformance.client.suite import Window, run_client_suite
     from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
     try:
@@ -386,5 +424,8 @@ def run_check_client(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
     if not len(traffic):
         print(f"{PROG}: warning: no recorded requests in {target}", file=sys.stderr)
-    report = run_client_suite(traffic, select=select, target=target)
+    window = Window(args.since, args.until)
+    report = run_client_suite(
+        traffic, select=select, target=target, window=window, allow_empty=args.allow_empty
+    )
     return _emit([report], args)

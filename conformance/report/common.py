@@ -144,8 +144,15 @@ def summary_line(report: Report) -> str:
         f"{counts[str(Outcome.SKIPPED)]} skipped",
         f"{counts[str(Outcome.NOT_EXERCISED)]} not exercised",
     ]
-    verdict = "FAILED" if report.exit_code else "OK"
-    return f"{verdict} - {len(report.results)} checks: " + ", ".join(parts)
+    return f"{_verdict(report)} - {len(report.results)} checks: " + ", ".join(parts)
+
+
+def _verdict(report: Report) -> str:
+    if report.blocking:
+        return "FAILED"
+    if report.nothing_to_judge:
+        return "NOTHING TO JUDGE (allowed)" if report.allow_empty else "NOTHING TO JUDGE"
+    return "FAILED" if report.exit_code else "OK"
 
 
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:

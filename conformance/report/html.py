@@ -150,6 +150,8 @@ def _report(index: int, report: Report) -> str:
         f"{'; ' + _e(params) if params else ''}</p>",
         f'<p class="{css}">{_e(summary_line(report))}</p>',
     ]
+    if report.nothing_to_judge:
+        parts.append(f'<p class="{css}">{_e(report.nothing_to_judge)}</p>')
     for group in group_by_area(report.results):
         counts = ", ".join(
             f"{group.count(o)} {OUTCOME_LABELS[o].lower()}"

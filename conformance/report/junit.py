@@ -65,6 +65,21 @@ def _testcase(parent: ET.Element, report: Report, result: Result) -> None:
         ET.SubElement(case, "skipped", message=_message(f"not exercised: {reason}"))
 
 
+def _nothing_to_judge(parent: ET.Element, report: Report) -> None:
+    """An ``error`` test case: a CI job must not read a run without evidence as green."""
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        classname=f"scim.{report.side}.evidence",
+        name="evidence: the traffic holds enough to judge",
+        time="0.000",
+    )
+    error = ET.SubElement(
+        case, "error", message=_message(report.nothing_to_judge), type="nothing-to-judge"
+    )
+    error.text = xml_safe(report.nothing_to_judge)
+
+
 def _counts(report: Report) -> dict[str, str]:
     counts = report.counts()
     skipped = counts[str(Outcome.SKIPPED)] + counts[str(Outcome.NOT_EXERCISED)]
@@ -103,6 +118,11 @@ def junit_tree(reports: list[Report]) -> ET.Element:
             )
         for result in sorted(report.results, key=lambda r: r.check.id):
             _testcase(suite, report, result)
+        if report.nothing_to_judge and not report.allow_empty:
+            _nothing_to_judge(suite, report)
+            counts["tests"] = str(int(counts["tests"]) + 1)
+            counts["errors"] = str(int(counts["errors"]) + 1)
+            suite.attrib.update(counts)
         # Strict JUnit schemas (Jenkins' junit-10.xsd) want both, even empty.
         ET.SubElement(suite, "system-out")
         ET.SubElement(suite, "system-err")

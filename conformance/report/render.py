@@ -163,6 +163,14 @@ def console_report(
     if report.blocking:
         ids = ", ".join(r.check.id for r in report.blocking)
         console.print(Text(f"MUST checks failed: {ids}", style="red"))
+    if report.nothing_to_judge:
+        console.print(Text(_nothing_to_judge(report), style="yellow"), soft_wrap=True)
+
+
+def _nothing_to_judge(report: Report) -> str:
+    """What the run lacked and what exit code it gives (issue 12)."""
+    outcome = "exit 0 (--allow-empty)" if report.allow_empty else f"exit {report.exit_code}"
+    return f"{report.nothing_to_judge}; {outcome}"
 
 
 def console_summary(report: Report, console: Console) -> None:

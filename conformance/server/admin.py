@@ -13,7 +13,14 @@ from urllib.parse import quote
 from scim_harness.conformance.model import CheckFailed
 from scim_harness.conformance.server.context import Reply, ServerContext, detail
 
-__all__ = ["ThrowawayApp", "admin_request", "delete_app", "directory_record", "make_app"]
+__all__ = [
+    "ThrowawayApp",
+    "admin_request",
+    "copy_app",
+    "delete_app",
+    "directory_record",
+    "make_app",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,45 @@ async def make_app(ctx: ServerContext, suffix: str, settings: dict[str, Any]) ->
         msg = f"the admin API's new app {name!r} has no scimBaseUrl or token"
         raise CheckFailed(msg)
     return ThrowawayApp(name, base.rstrip("/"), token)
+
+
+async def copy_app(ctx: ServerContext, suffix: str) -> ThrowawayApp:
+    """A throwaway app with the settings and mapping of the admin app (removed after the run).
+
+    The server suite works there instead of in the user's app, so the user's request record
+    and directory hold nothing of the suite's (issue 12). ``CheckFailed`` says what failed.
+    """
+    admin = ctx.require_admin()
+    reply = await admin_request(ctx, "GET", f"/apps/{quote(admin.app, safe='')}")
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        msg = f"the admin API did not show app {admin.app!r}: {reply.status} {detail(reply)}"
+        raise CheckFailed(msg)
+    settings = reply.body.get("settings")
+    body: dict[str, Any] = {"settings": settings if isinstance(settings, dict) else {}}
+    mapping = reply.body.get("mapping")
+    if isinstance(mapping, dict) and reply.body.get("defaultMapping") is False:
+        body["mapping"] = mapping
+    name = f"{ctx.namespace.value}-{suffix}"
+    made = await admin_request(ctx, "POST", "/apps", {"name": name, **body})
+    if made.status not in (200, 201) or not isinstance(made.body, dict):
+        msg = f"the admin API did not create app {name!r}: {made.status} {detail(made)}"
+        raise CheckFailed(msg)
+    ctx.throwaway_apps.append(name)
+    token = made.body.get("token")
+    if not isinstance(token, str):
+        msg = f"the admin API's new app {name!r} has no token"
+        raise CheckFailed(msg)
+    # The user's base URL with the app's name swapped keeps the host the user reaches it by.
+    own = f"/apps/{admin.app}/scim/v2"
+    if ctx.base_url.endswith(own):
+        base = ctx.base_url.removesuffix(own) + f"/apps/{name}/scim/v2"
+    else:
+        listed = made.body.get("scimBaseUrl")
+        base = listed.rstrip("/") if isinstance(listed, str) else ""
+    if not base:
+        msg = f"the admin API's new app {name!r} has no scimBaseUrl"
+        raise CheckFailed(msg)
+    return ThrowawayApp(name, base, token)
 
 
 async def delete_app(ctx: ServerContext, name: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
+from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.model import CheckFailed, CheckSkipped, Exchange
 from scim_harness.conformance.server.data import Namespace, Population
 from scim_harness.conformance.server.schemas import response_schema_errors
@@ -156,6 +157,8 @@ class ServerContext:
     responses_validated: int = 0
     cache: dict[str, Any] = field(default_factory=dict)
     """Setup shared between checks (e.g. throwaway apps), keyed by the check module."""
+    user_agent: str = field(default_factory=lambda: harness_user_agent("server suite"))
+    """Sent on every request, so the client suite never judges the server suite's traffic."""
     _population: Population | None = None
     _population_error: str | None = None
 
@@ -199,7 +202,9 @@ class ServerContext:
             query = "&".join(filter(None, [query, urlencode(pairs, quote_via=quote)]))
         if query:
             url = f"{url}?{query}"
-        sent: dict[str, str] = {"Accept": accept} if accept else {}
+        sent: dict[str, str] = {"User-Agent": self.user_agent}
+        if accept:
+            sent["Accept"] = accept
         if body is not None:
             content = json.dumps(body, ensure_ascii=False).encode()
             sent["Content-Type"] = SCIM_MEDIA_TYPE

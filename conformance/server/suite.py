@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import Registered, registered
 from scim_harness.conformance.model import Check, CheckFailed, CheckSkipped, Outcome, Report, Result
 from scim_harness.conformance.server.context import AdminAccess, ServerContext
@@ -122,6 +123,23 @@ async def _clean_up(ctx: ServerContext) -> dict[str, int]:
     return {"resources": len(ctx.cleanup), "removed": removed, "failed": failed}
 
 
+async def _isolate(ctx: ServerContext) -> str:
+    """With admin access, move the run into a throwaway copy of the user's app; what it did."""
+    from scim_harness.conformance.server.admin import copy_app
+
+    admin = ctx.require_admin()
+    ctx.check_id = "(setup)"
+    try:
+        copy = await copy_app(ctx, "suite")
+    except (CheckFailed, httpx.HTTPError) as exc:
+        ctx.exchanges = []
+        return f"ran in app {admin.app} (no throwaway copy: {exc})"
+    ctx.exchanges = []
+    ctx.base_url, ctx.token = copy.base_url, copy.token
+    ctx.admin = AdminAccess(admin.admin_url, admin.admin_token, copy.name)
+    return f"ran in {copy.name}, a throwaway copy of app {admin.app}"
+
+
 async def run_server_suite(
     http: httpx.AsyncClient,
     base_url: str,
@@ -134,12 +152,15 @@ async def run_server_suite(
     admin: AdminAccess | None = None,
     progress: Callable[[Result], None] | None = None,
     deactivation: str | None = None,
+    via: str | None = None,
 ) -> Report:
     """Run the server checks against ``base_url`` with ``token``; see the module docstring.
 
     ``deactivation`` tells what the target is configured to do when a user is deactivated
     (``"delete"`` or ``"keep"``) when there is no ``admin`` access to set it up; ``None``
-    skips those checks with the reason.
+    skips those checks with the reason. With ``admin`` access the suite works in a
+    throwaway copy of the admin app (same settings and mapping), never in the app itself.
+    Every request carries ``User-Agent: scim-harness/<version> (server suite[; via])``.
     """
     get_profile(profile)  # ValueError naming the known profiles
     if deactivation is not None and deactivation not in DEACTIVATION_CHOICES:
@@ -156,8 +177,10 @@ async def run_server_suite(
         seed=seed,
         admin=admin,
         deactivation=deactivation,
+        user_agent=harness_user_agent("server suite", via),
     )
     report = Report(side="server", target=ctx.base_url)
+    isolation = await _isolate(ctx) if admin is not None else None
     await _read_spc(ctx)
     selected = [r for r in registered("server") if select is None or select(r.check)]
     for entry in _order(selected):
@@ -172,6 +195,8 @@ async def run_server_suite(
         "admin": admin.app if admin else None,
         "deactivation": deactivation,
     }
+    if isolation is not None:
+        details["app"] = isolation
     if keep:
         details["cleanup"] = f"kept: {len(ctx.cleanup)} resources under {namespace.value}"
         if ctx.throwaway_apps:
