@@ -2,10 +2,12 @@
 
 It starts the reference server on 127.0.0.1 (a free port, a temporary SQLite file), creates
 an app with delete-on-deactivation on, pushes a seeded population through it with the
-simulated ``rfc`` client (create, update, deactivate, reactivate, memberships, renames), then
-runs both suites: the client suite on that app's recorded traffic, and the server suite (with
-admin access) against a second app, so the server suite's deliberate mistakes never count
-against the client. It prints the summary and writes the HTML, JSON and JUnit reports.
+simulated ``rfc`` client (create, update, deactivate, reactivate, memberships, renames) and
+writes the end state the client meant to produce (``expected.json``, as ``push --expect-out``
+does), then runs both suites: the client suite on that app's recorded traffic, reconciling the
+app's directory with ``expected.json`` (as ``check client --expect`` does), and the server
+suite (with admin access) against a second app, so the server suite's deliberate mistakes never
+count against the client. It prints the summary and writes the HTML, JSON and JUnit reports.
 """
 
 from __future__ import annotations
@@ -122,9 +124,13 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-async def _push(base_url: str, token: str, users: int, groups: int, seed: int) -> int:
-    """Push the population with the ``rfc`` client; the number of failed changes."""
+async def _push(
+    base_url: str, token: str, users: int, groups: int, seed: int, expect_out: Path
+) -> int:
+    """Push the population with the ``rfc`` client and write the end state it meant to
+    produce to ``expect_out``; the number of failed changes."""
     from scim_harness.simulated_client.client import ScimClient
+    from scim_harness.simulated_client.expected import write_intended_state
     from scim_harness.simulated_client.generate.population import generate_population
     from scim_harness.simulated_client.profiles.catalogue import get_profile
     from scim_harness.simulated_client.scenarios.catalogue import SCENARIOS
@@ -148,10 +154,16 @@ async def _push(base_url: str, token: str, users: int, groups: int, seed: int) -
                     client, profile, state, options=options, progress=hook
                 )
                 failed += result.counts.failed
+    source = {"scenario": "+".join(DEMO_SCENARIOS), "seed": seed, "base_url": base_url}
+    write_intended_state(expect_out, state, profile, source)
     return failed
 
 
-async def _suites(server_url: str, boot: Any, conformance_token: str, seed: int) -> list[Report]:
+async def _suites(
+    server_url: str, boot: Any, conformance_token: str, seed: int, expected: Path
+) -> list[Report]:
+    from scim_harness.conformance.client.expected import load_expected
+    from scim_harness.conformance.client.reconcile import fetch_platform
     from scim_harness.conformance.client.suite import run_client_suite
     from scim_harness.conformance.server.context import AdminAccess
     from scim_harness.conformance.server.suite import run_server_suite
@@ -162,6 +174,10 @@ async def _suites(server_url: str, boot: Any, conformance_token: str, seed: int)
     async with httpx.AsyncClient(timeout=30, headers=agent) as http:
         # The client's traffic first: nothing else has touched its app.
         traffic = await fetch_traffic(http, admin_url, boot.admin_token, CLIENT_APP)
+        intended = load_expected(expected)
+        traffic.platform = await fetch_platform(
+            http, admin_url, boot.admin_token, CLIENT_APP, intended
+        )
         client_report = run_client_suite(traffic, target=f"{server_url} app {CLIENT_APP}")
         client_report.details.setdefault("client", "simulated rfc client")
         server_report = await run_server_suite(
@@ -189,6 +205,7 @@ def run_demo(
     files = ReportFiles(
         json=out / "report.json", junit=out / "report.junit.xml", html=out / "report.html"
     )
+    expected = out / "expected.json"
     with tempfile.TemporaryDirectory(prefix="scim-harness-demo-") as tmp:
         db = str(Path(tmp) / "demo.db")
         store = SqliteStore(db)
@@ -201,12 +218,12 @@ def run_demo(
                 _say(console, f"reference server at {server.url} (SCIM base URL {base})")
                 _say(console, f"pushing {users} users and {groups} groups (seed {seed})...")
                 started = time.perf_counter()
-                failed = asyncio.run(_push(base, boot.token, users, groups, seed))
+                failed = asyncio.run(_push(base, boot.token, users, groups, seed, expected))
                 pushed = time.perf_counter() - started
                 note = f", {failed} changes failed" if failed else ""
                 _say(console, f"pushed in {pushed:.1f} s{note}; running both suites...")
                 started = time.perf_counter()
-                reports = asyncio.run(_suites(server.url, boot, other.token, seed))
+                reports = asyncio.run(_suites(server.url, boot, other.token, seed, expected))
                 _say(console, f"suites done in {time.perf_counter() - started:.1f} s")
         finally:
             store.close()

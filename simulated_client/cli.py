@@ -22,12 +22,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from scim_harness.simulated_client.client import ScimClient
 from scim_harness.simulated_client.errors import ScimAuthError, ScimClientError, ScimTransportError
+from scim_harness.simulated_client.expected import write_intended_state
 from scim_harness.simulated_client.generate.people import Population
 from scim_harness.simulated_client.generate.population import generate_population
 from scim_harness.simulated_client.profiles.catalogue import PROFILES, Profile, get_profile
 from scim_harness.simulated_client.scenarios.catalogue import PREREQUISITES, run_scenario
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
-from scim_harness.simulated_client.scenarios.state import ScenarioOptions
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions, ScenarioState
 
 from scim_harness.options import base_url, count, env_token, positive, seconds, token
 
@@ -96,6 +97,12 @@ def add_push_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="include non-ASCII, quoted, apostrophe, very long and plus-addressed users",
     )
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every exchange")
+    parser.add_argument(
+        "--expect-out",
+        type=Path,
+        metavar="FILE",
+        help="write the end state this run means to produce (for check client --expect)",
+    )
     parser.add_argument("--retries", type=count, default=3, help="retries per request (3)")
     parser.add_argument("--timeout", type=seconds, default=30.0, help="seconds per request (30)")
     parser.set_defaults(func=run_push)
@@ -124,15 +131,15 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _writable(path: Path) -> str | None:
+def _writable(path: Path, flag: str = "--json-out") -> str | None:
     """Why ``path`` cannot be written at the end of the push, or None: checked before it."""
     folder = path.parent
     if path.is_dir():
-        return f"--json-out {path}: is a folder"
+        return f"{flag} {path}: is a folder"
     if not folder.is_dir():
-        return f"--json-out {path}: the folder {folder} does not exist"
+        return f"{flag} {path}: the folder {folder} does not exist"
     if not os.access(folder, os.W_OK):
-        return f"--json-out {path}: the folder {folder} is not writable"
+        return f"{flag} {path}: the folder {folder} is not writable"
     return None
 
 
@@ -142,6 +149,7 @@ async def _push(
     population: Population,
     options: ScenarioOptions,
     progress: RichProgress | None,
+    state: ScenarioState,
 ) -> ScenarioResult:
     # As many pooled connections as requests in flight: httpx scans its pool on every request,
     # so a pool far larger than the concurrency costs CPU for nothing.
@@ -160,7 +168,13 @@ async def _push(
             record=args.json_out is not None,
         )
         return await run_scenario(
-            args.scenario, client, profile, population, options=options, progress=progress
+            args.scenario,
+            client,
+            profile,
+            population,
+            options=options,
+            progress=progress,
+            state=state,
         )
 
 
@@ -213,13 +227,16 @@ def run_push(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.json_out is not None and (problem := _writable(args.json_out)):
         return _fail(problem)
+    if args.expect_out is not None and (problem := _writable(args.expect_out, "--expect-out")):
+        return _fail(problem)
+    state = ScenarioState.fresh(population)
     errors = Console(stderr=True)
     show = errors.is_terminal and max(len(population.users), len(population.groups)) >= LONG_RUN
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, console=errors, transient=True, disable=not show) as bar:
             hook = RichProgress(bar) if show else None
-            result = asyncio.run(_push(args, profile, population, options, hook))
+            result = asyncio.run(_push(args, profile, population, options, hook, state))
     except ScimAuthError as exc:
         return _fail(f"{args.base_url} refused the token (HTTP {exc.status}): {exc}")
     except ScimTransportError as exc:
@@ -241,4 +258,10 @@ def run_push(args: argparse.Namespace) -> int:
             _write_json(args.json_out, args, result)
         except OSError as exc:
             return _fail(f"cannot write {args.json_out}: {exc.strerror or exc}", status=1)
+    if args.expect_out is not None:
+        source = {"scenario": args.scenario, "seed": args.seed, "base_url": args.base_url}
+        try:
+            write_intended_state(args.expect_out, state, profile, source)
+        except OSError as exc:
+            return _fail(f"cannot write {args.expect_out}: {exc.strerror or exc}", status=1)
     return 1 if result.counts.failed else 0

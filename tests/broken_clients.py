@@ -6,7 +6,11 @@ exactly what ``scim-harness check client`` judges. Two seams make broken variant
 
 - a changed :class:`~simulated_client.profiles.catalogue.Profile` (``dataclasses.replace`` on ``RFC``);
 - a :class:`RewritingTransport` between client and server that edits request bodies, for the
-  faults no profile setting produces (a create without ``name.familyName``...);
+  faults no profile setting produces (a create without ``name.familyName``...), and
+  :class:`RoutingTransport` that may also change the method or send a request twice (a group
+  rename sent as a PUT, every create sent again);
+- a :data:`Script` instead of a scenario, for faults that only a sequence shows (a re-sync that
+  forgot which users it deactivated);
 
 and one server variant, :class:`ThrottleFirst`, answers the first SCIM request with 429 and
 ``Retry-After`` (recording it as the reference server would), to see what the client does next.
@@ -21,12 +25,14 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from scim_harness.conformance.client.expected import expected_from_json
+from scim_harness.conformance.client.reconcile import fetch_platform
 from scim_harness.conformance.traffic.recording import Traffic, fetch_traffic
 from scim_harness.reference_server.app import create_app
 from scim_harness.reference_server.protocol.schema import format_datetime
@@ -34,15 +40,21 @@ from scim_harness.reference_server.serve import bootstrap
 from scim_harness.reference_server.settings import ServerSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
 from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.expected import intended_state
+from scim_harness.simulated_client.generate.people import Population
 from scim_harness.simulated_client.generate.population import generate_population
 from scim_harness.simulated_client.profiles.catalogue import RFC, Profile
-from scim_harness.simulated_client.scenarios.catalogue import run_scenario
+from scim_harness.simulated_client.scenarios.catalogue import SCENARIOS, run_scenario
+from scim_harness.simulated_client.scenarios.state import ScenarioOptions, ScenarioState
+from scim_harness.simulated_client.wire import GROUP_SCHEMA
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
     "BROKEN_CLIENTS",
     "BrokenClient",
     "RewritingTransport",
+    "RoutingTransport",
+    "Script",
     "ThrottleFirst",
     "drop_from_user_writes",
     "record_client",
@@ -57,6 +69,11 @@ ADMIN_URL = f"{ORIGIN}/admin"
 
 Rewrite = Callable[[str, str, Any], Any]
 """(method, path, JSON body) -> the body to send instead."""
+Route = Callable[[str, str, Any], list[tuple[str, Any]]]
+"""(method, path, JSON body) -> the (method, body) requests to send instead; the client sees
+the answer to the first."""
+Script = Callable[[ScimClient, Profile, Population], Awaitable[Any]]
+"""What a broken client does, when no single scenario shows its fault."""
 
 
 class RewritingTransport(httpx.AsyncBaseTransport):
@@ -77,6 +94,76 @@ class RewritingTransport(httpx.AsyncBaseTransport):
                     request.method, request.url, headers=headers, content=json.dumps(changed)
                 )
         return await self.inner.handle_async_request(request)
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """Sends what ``route`` makes of each JSON request through ``inner``; answers the first."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, route: Route) -> None:
+        self.inner = inner
+        self.route = route
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        content = await request.aread()
+        if not content:
+            return await self.inner.handle_async_request(request)
+        body = json.loads(content)
+        sends = self.route(request.method, request.url.path, copy.deepcopy(body))
+        headers = [(k, v) for k, v in request.headers.items() if k != "content-length"]
+        answers = []
+        for method, changed in sends:
+            again = httpx.Request(method, request.url, headers=headers, content=json.dumps(changed))
+            answer = await self.inner.handle_async_request(again)
+            await answer.aread()
+            answers.append(answer)
+        return answers[0]
+
+
+def send_creates_twice(method: str, path: str, body: Any) -> list[tuple[str, Any]]:
+    """A client that re-sends every create blindly (the second one is answered 409)."""
+    if method == "POST" and path.endswith(("/Users", "/Groups")):
+        return [(method, body), (method, body)]
+    return [(method, body)]
+
+
+def rename_groups_by_put(method: str, path: str, body: Any) -> list[tuple[str, Any]]:
+    """A group rename sent as a PUT carrying only the name (which drops every member)."""
+    operations = body.get("Operations") if isinstance(body, dict) else None
+    if method == "PATCH" and "/Groups/" in path and isinstance(operations, list):
+        renames = [op for op in operations if str(op.get("path", "")).lower() == "displayname"]
+        if renames:
+            put = {"schemas": [GROUP_SCHEMA], "displayName": renames[-1]["value"]}
+            return [("PUT", put)]
+    return [(method, body)]
+
+
+def add_members_as_replace(method: str, path: str, body: Any) -> Any:
+    """'Add these members' sent as a replace of the whole members list."""
+    if method != "PATCH" or "/Groups/" not in path or not isinstance(body, dict):
+        return body
+    for op in body.get("Operations") or []:
+        if op.get("op") == "add" and op.get("path") == "members":
+            op["op"] = "replace"
+    return body
+
+
+async def resync_forgetting_deactivations(
+    client: ScimClient, profile: Profile, population: Population
+) -> None:
+    """Deactivate some users, then run a full provisioning again from a fresh state: the
+    users the platform deleted on deactivation come back, active."""
+    await run_scenario("deactivate", client, profile, population)
+    await run_scenario("provision", client, profile, population)
+
+
+async def deactivate_then_put_updates(
+    client: ScimClient, profile: Profile, population: Population
+) -> None:
+    """Deactivate some users, then update everyone by PUT from the local copy (active: true)."""
+    state = ScenarioState.fresh(population)
+    options = ScenarioOptions(seed=population.seed, update_fraction=1.0)
+    await run_scenario("deactivate", client, profile, population, options=options, state=state)
+    await SCENARIOS["update"](client, profile, state, options=options)
 
 
 def drop_from_user_writes(dotted: str) -> Rewrite:
@@ -177,8 +264,16 @@ async def record_client(
     app_settings: dict[str, Any] | None = None,
     rewrite: Rewrite | None = None,
     throttle: int | None = None,
+    route: Route | None = None,
+    script: Script | None = None,
+    expect: bool = False,
 ) -> Traffic:
-    """Run ``scenario`` with ``profile`` on a fresh reference server; its traffic via /admin."""
+    """Run ``scenario`` (or ``script``) with ``profile`` on a fresh reference server; its
+    traffic via /admin.
+
+    ``expect``: the traffic also carries the platform view for the reconciliation checks:
+    the end state the client meant (as ``push --expect-out`` writes it) and the directory.
+    """
     store = SqliteStore(":memory:")
     try:
         boot = bootstrap(store, APP, settings=app_settings or {})
@@ -188,6 +283,8 @@ async def record_client(
         transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
         if rewrite is not None:
             transport = RewritingTransport(transport, rewrite)
+        if route is not None:
+            transport = RoutingTransport(transport, route)
         async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as http:
             client = ScimClient(
                 http,
@@ -198,8 +295,18 @@ async def record_client(
                 honour_retry_after=profile.honour_retry_after,
             )
             population = generate_population(users, groups, seed=seed)
-            await run_scenario(scenario, client, profile, population)
-            return await fetch_traffic(http, ADMIN_URL, boot.admin_token, APP)
+            state = ScenarioState.fresh(population)
+            if script is not None:
+                await script(client, profile, population)
+            else:
+                await run_scenario(scenario, client, profile, population, state=state)
+            traffic = await fetch_traffic(http, ADMIN_URL, boot.admin_token, APP)
+            if expect:
+                intended = expected_from_json(intended_state(state, profile), "expect-out")
+                traffic.platform = await fetch_platform(
+                    http, ADMIN_URL, boot.admin_token, APP, intended
+                )
+            return traffic
     finally:
         store.close()
 
@@ -214,6 +321,9 @@ class BrokenClient:
     scenario: str = "provision"
     rewrite: Rewrite | None = None
     throttle: int | None = None
+    route: Route | None = None
+    script: Script | None = None
+    app_settings: dict[str, Any] | None = None
     also: frozenset[str] = field(default_factory=frozenset)
     """Other checks the same fault rightly breaks (never an unrelated one)."""
 
@@ -265,6 +375,45 @@ BROKEN_CLIENTS: tuple[BrokenClient, ...] = (
         "CLI-RATE-001",
         replace(RFC, name="rfc-impatient", honour_retry_after=False),
         throttle=1,
+    ),
+    # Issue 12: faults that only the sequence of requests shows.
+    BrokenClient(
+        "recreates-blindly",
+        "CLI-STA-001",
+        replace(RFC, name="rfc-posting-twice"),
+        route=send_creates_twice,
+    ),
+    BrokenClient(
+        "adds-members-by-replace",
+        "CLI-STA-002",
+        replace(RFC, name="rfc-replacing-members"),
+        scenario="membership",
+        rewrite=add_members_as_replace,
+    ),
+    BrokenClient(
+        "renames-groups-by-put",
+        "CLI-STA-002",
+        replace(RFC, name="rfc-renaming-by-put"),
+        scenario="rename-groups",
+        route=rename_groups_by_put,
+    ),
+    BrokenClient(
+        "resync-recreates-deactivated",
+        "CLI-STA-003",
+        replace(RFC, name="rfc-forgetful-resync"),
+        script=resync_forgetting_deactivations,
+        app_settings={"delete_on_deactivate": True},
+    ),
+    BrokenClient(
+        "put-update-reactivates",
+        "CLI-STA-003",
+        replace(RFC, name="rfc-put-local", update_style="put-local"),
+        script=deactivate_then_put_updates,
+    ),
+    BrokenClient(
+        "omits-externalId",
+        "CLI-CRT-010",
+        replace(RFC, name="rfc-without-externalId", external_id="omit"),
     ),
 )
 

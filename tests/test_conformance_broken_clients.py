@@ -15,7 +15,13 @@ def failing(report: Report) -> set[str]:
 
 async def judge(broken: BrokenClient) -> Report:
     traffic = await record_client(
-        broken.profile, broken.scenario, rewrite=broken.rewrite, throttle=broken.throttle
+        broken.profile,
+        broken.scenario,
+        rewrite=broken.rewrite,
+        throttle=broken.throttle,
+        route=broken.route,
+        script=broken.script,
+        app_settings=broken.app_settings,
     )
     return run_client_suite(traffic, target=broken.name)
 
@@ -46,7 +52,9 @@ async def test_the_unbroken_rfc_client_fails_nothing_in_the_same_scenarios(scena
 
 
 def test_every_named_fault_has_a_broken_client() -> None:
-    """Issue 6's list: six omitted attributes, string booleans, DELETE, no lookups, Retry-After."""
+    """Issue 6's list (six omitted attributes, string booleans, DELETE, no lookups, Retry-After)
+    and issue 12's (blind re-creates, members dropped by replace or PUT, silent reactivation,
+    no externalId)."""
     assert [b.catches for b in BROKEN_CLIENTS] == [
         "CLI-CRT-001",
         "CLI-CRT-002",
@@ -58,4 +66,10 @@ def test_every_named_fault_has_a_broken_client() -> None:
         "CLI-DEA-001",
         "CLI-LOOK-001",
         "CLI-RATE-001",
+        "CLI-STA-001",
+        "CLI-STA-002",
+        "CLI-STA-002",
+        "CLI-STA-003",
+        "CLI-STA-003",
+        "CLI-CRT-010",
     ]

@@ -49,6 +49,7 @@ EXERCISED_BY_RFC_LIFECYCLE = (
     "CLI-CRT-007",
     "CLI-CRT-008",
     "CLI-CRT-009",
+    "CLI-CRT-010",
     "CLI-BOOL-001",
     "CLI-PAT-001",
     "CLI-PAT-002",
@@ -63,7 +64,13 @@ EXERCISED_BY_RFC_LIFECYCLE = (
     "CLI-GRP-003",
     "CLI-GRP-004",
     "CLI-DSC-001",
+    "CLI-STA-001",
+    "CLI-STA-002",
+    "CLI-STA-003",
 )
+
+
+RECONCILIATION = ("CLI-REC-001", "CLI-REC-002", "CLI-REC-003", "CLI-REC-004")
 
 
 def outcomes(report: Report) -> dict[str, Outcome]:
@@ -95,7 +102,8 @@ def test_rfc_client_passes_every_check_it_exercises(rfc_traffic: Traffic) -> Non
         by_outcome.setdefault(result.outcome, set()).add(result.check.id)
     assert by_outcome[Outcome.PASSED] == set(EXERCISED_BY_RFC_LIFECYCLE)
     assert by_outcome[Outcome.NOT_EXERCISED] == {"CLI-RATE-001", "CLI-RATE-002", "CLI-RATE-003"}
-    assert set(by_outcome) == {Outcome.PASSED, Outcome.NOT_EXERCISED}
+    assert by_outcome[Outcome.SKIPPED] == set(RECONCILIATION)  # no --expect: skipped, said why
+    assert set(by_outcome) == {Outcome.PASSED, Outcome.NOT_EXERCISED, Outcome.SKIPPED}
 
 
 @pytest.mark.parametrize("check_id", EXERCISED_BY_RFC_LIFECYCLE)
@@ -129,7 +137,8 @@ def test_empty_traffic_exercises_nothing_and_exits_3() -> None:
     """No request, no evidence: every check is not exercised, none passed, exit code 3."""
     report = run_client_suite(Traffic([]))
     assert report.results
-    assert {r.outcome for r in report.results} == {Outcome.NOT_EXERCISED}
+    judged = [r for r in report.results if r.check.id not in RECONCILIATION]
+    assert {r.outcome for r in judged} == {Outcome.NOT_EXERCISED}
     assert all(r.message for r in report.results)
     assert report.exit_code == 3
     assert "no create" in report.nothing_to_judge
@@ -222,6 +231,12 @@ CLIENT_MODULES = [
     "scim_harness.conformance.traffic.index",
     "scim_harness.conformance.traffic.body",
     "scim_harness.conformance.client.suite",
+    "scim_harness.conformance.client.scope",
+    "scim_harness.conformance.client.state",
+    "scim_harness.conformance.client.members",
+    "scim_harness.conformance.client.expected",
+    "scim_harness.conformance.client.reconcile",
+    "scim_harness.conformance.attribution",
     *(
         f"scim_harness.conformance.checks.client.{name}"
         for name in (
@@ -234,6 +249,8 @@ CLIENT_MODULES = [
             "patch",
             "rate",
             "shapes",
+            "state",
+            "reconcile",
             "support",
             "transport",
         )

@@ -15,13 +15,15 @@ from scim_harness.cli import main
 def test_demo_exits_0_and_writes_the_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A small demo passes every MUST check of both suites and leaves four report files."""
+    """A small demo passes every MUST check of both suites (the reconciliation with the end
+    state the client meant included) and leaves the intended state and four report files."""
     out_dir = tmp_path / "reports"
     code = main(["demo", "--users", "30", "--groups", "3", "--seed", "5", "--out", str(out_dir)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"HTML report: {out_dir / 'report.html'}" in out
     assert sorted(p.name for p in out_dir.iterdir()) == [
+        "expected.json",
         "report.client.json",
         "report.html",
         "report.junit.xml",
@@ -33,6 +35,13 @@ def test_demo_exits_0_and_writes_the_reports(
     assert (client["side"], client["exit_code"]) == ("client", 0)
     assert server["counts"]["passed"] > 50
     assert client["counts"]["passed"] > 10
+    reconciled = {r["id"]: r["outcome"] for r in client["results"] if r["id"].startswith("CLI-REC")}
+    assert reconciled == dict.fromkeys(
+        ("CLI-REC-001", "CLI-REC-002", "CLI-REC-003", "CLI-REC-004"), "passed"
+    )
+    expected = json.loads((out_dir / "expected.json").read_text(encoding="utf-8"))
+    assert len(expected["users"]) == 30
+    assert len(expected["groups"]) == 3
     suites = ET.parse(out_dir / "report.junit.xml").getroot().findall("testsuite")
     assert len(suites) == 2
 

@@ -155,7 +155,7 @@ def scope_traffic(traffic: Traffic, window: Window | None = None) -> Scope:
             continue
         kept.append(record.raw)
     if scope.outside_window or scope.excluded:
-        scope.judged = Traffic(kept, source=traffic.source)
+        scope.judged = Traffic(kept, source=traffic.source, platform=traffic.platform)
     return scope
 
 

@@ -36,6 +36,8 @@ from scim_harness.conformance.report.render import (
 from scim_harness.options import base_url, deprecated_alias, env_token, seconds, token
 
 if TYPE_CHECKING:
+    from scim_harness.conformance.client.expected import Expected
+    from scim_harness.conformance.client.reconcile import PlatformView
     from scim_harness.conformance.server.context import AdminAccess
     from scim_harness.conformance.traffic.recording import Traffic
 
@@ -44,6 +46,7 @@ __all__ = [
     "TargetUnavailable",
     "add_check_parser",
     "emit_reports",
+    "fetch_client_platform",
     "fetch_client_traffic",
     "preflight_admin",
     "preflight_server",
@@ -168,6 +171,13 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=_bound,
         metavar="TIME|SEQ",
         help="judge the record up to this seq or ISO 8601 time (inclusive)",
+    )
+    client.add_argument(
+        "--expect",
+        type=Path,
+        metavar="FILE",
+        help="the source's intended end state (JSON or .csv): reconcile the app's directory "
+        "with it (needs --admin-url)",
     )
     client.add_argument(
         "--allow-empty",
@@ -398,16 +408,48 @@ async def fetch_client_traffic(
         raise TargetUnavailable(msg) from None
 
 
-async def _fetch(args: argparse.Namespace) -> Traffic:
+async def _fetch(args: argparse.Namespace, expected: Expected | None) -> Traffic:
     agent = {"User-Agent": harness_user_agent("client suite")}
     async with httpx.AsyncClient(timeout=args.timeout, headers=agent) as http:
-        return await fetch_client_traffic(http, args.admin_url, args.admin_token, args.app)
+        traffic = await fetch_client_traffic(http, args.admin_url, args.admin_token, args.app)
+        if expected is not None:
+            traffic.platform = await fetch_client_platform(
+                http, args.admin_url, args.admin_token, args.app, expected
+            )
+        return traffic
+
+
+async def fetch_client_platform(
+    http: httpx.AsyncClient, admin_url: str, admin_token: str, app: str, expected: Expected
+) -> PlatformView:
+    """The app's directory, mapping and option for ``--expect``; :class:`TargetUnavailable`
+    with one clear line when the admin API cannot give them."""
+    from scim_harness.conformance.client.reconcile import fetch_platform
+
+    try:
+        return await fetch_platform(http, admin_url, admin_token, app, expected)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        msg = f"the admin API at {admin_url} did not give app {app!r}'s directory (HTTP {status})"
+        raise TargetUnavailable(msg) from None
+    except (httpx.HTTPError, ValueError) as exc:
+        msg = f"cannot read app {app!r}'s directory from {admin_url}: {exc}"
+        raise TargetUnavailable(msg) from None
 
 
 def run_check_client(args: argparse.Namespace) -> int:
+    from scim_harness.conformance.client.expected import load_expected
     from scim_harness.conformance.client.suite import Window, run_client_suite
     from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
+    if args.expect is not None and args.file is not None:
+        return _fail("--expect reads the app's directory: use it with --admin-url, not --file")
+    try:
+        expected = load_expected(args.expect) if args.expect is not None else None
+    except ValueError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot read {args.expect}: {exc.strerror or exc}")
     try:
         select = select_ids(args.select, "client")
         if args.file is not None:
@@ -416,7 +458,7 @@ def run_check_client(args: argparse.Namespace) -> int:
         else:
             if not (args.admin_token and args.app):
                 return _fail("--admin-url needs --admin-token (or SCIM_ADMIN_TOKEN) and --app")
-            traffic = asyncio.run(_fetch(args))
+            traffic = asyncio.run(_fetch(args, expected))
             target = f"{args.admin_url.removesuffix('/admin')} app {args.app}"
     except (TargetUnavailable, ValueError) as exc:
         return _fail(str(exc))

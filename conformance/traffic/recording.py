@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from scim_harness.conformance.traffic.index import TrafficIndex
 from scim_harness.conformance.traffic.records import Record
+
+if TYPE_CHECKING:
+    from scim_harness.conformance.client.reconcile import PlatformView
 
 __all__ = ["Traffic", "dump_traffic_jsonl", "fetch_traffic", "load_traffic_jsonl"]
 
@@ -31,6 +34,11 @@ class Traffic:
     records: list[dict[str, Any]]
     source: str = ""
     """Where the records came from (an admin URL and app, a file), for reports."""
+    platform: PlatformView | None = field(default=None, repr=False)
+    """The platform's directory at the end of the run and the source's intended state, for
+    the reconciliation checks (``check client --expect``); None without them."""
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Views other modules compute from these records once (e.g. the client state model)."""
 
     @cached_property
     def requests(self) -> list[Record]:

@@ -51,6 +51,7 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "directory-user",
     "enterprise-user",
     "error",
+    "expected-state",
     "group",
     "list-response",
     "mapping",

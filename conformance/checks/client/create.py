@@ -18,6 +18,7 @@ from scim_harness.conformance.traffic.records import Record
 from scim_harness.reference_server.protocol.schema import ResourceType, resource_type
 
 __all__ = [
+    "external_id_on_creates",
     "no_client_id",
     "schemas_match",
 ]
@@ -201,3 +202,31 @@ def schemas_match(traffic: Traffic) -> None:
         else:
             evidence.ok(record)
     evidence.conclude("no POST or PUT of users or groups in the traffic")
+
+
+@client_check(
+    "CLI-CRT-010",
+    level="SHOULD",
+    area="create",
+    reference="RFC 7643 §3.1 (externalId)",
+    claim="Every user create carries a non-empty externalId: the client's own identifier.",
+    fix=(
+        "Send your own stable identifier of the person (the source app's user id) as "
+        "externalId in every POST /Users. It is what lets you find the user again by filter "
+        '(externalId eq "...") and re-link it after a rename, a lost id or a re-import; the '
+        "server never issues it."
+    ),
+)
+def external_id_on_creates(traffic: Traffic) -> None:
+    # RFC 7643 §3.1 lets a resource carry externalId ("MAY"); the harness asks for it (SHOULD)
+    # because without it the source cannot re-link a user whose server id it lost.
+    evidence = Evidence("user creates")
+    for record in traffic:
+        if not record.is_create("Users"):
+            continue
+        value = ci_get(record.body, "externalId")
+        if not isinstance(value, str) or not value.strip():
+            evidence.bad(record, "no externalId" if value is None else f"externalId is {value!r}")
+        else:
+            evidence.ok(record)
+    evidence.conclude("no POST /Users in the traffic")
