@@ -72,8 +72,9 @@ Rewrite = Callable[[str, str, Any], Any]
 Route = Callable[[str, str, Any], list[tuple[str, Any]]]
 """(method, path, JSON body) -> the (method, body) requests to send instead; the client sees
 the answer to the first."""
-Script = Callable[[ScimClient, Profile, Population], Awaitable[Any]]
-"""What a broken client does, when no single scenario shows its fault."""
+Script = Callable[[ScimClient, Profile, Population, ScenarioState], Awaitable[Any]]
+"""What a broken client does, when no single scenario shows its fault; the state it is given
+is the source's truth (what it means the directory to hold)."""
 
 
 class RewritingTransport(httpx.AsyncBaseTransport):
@@ -148,19 +149,18 @@ def add_members_as_replace(method: str, path: str, body: Any) -> Any:
 
 
 async def resync_forgetting_deactivations(
-    client: ScimClient, profile: Profile, population: Population
+    client: ScimClient, profile: Profile, population: Population, state: ScenarioState
 ) -> None:
     """Deactivate some users, then run a full provisioning again from a fresh state: the
     users the platform deleted on deactivation come back, active."""
-    await run_scenario("deactivate", client, profile, population)
+    await run_scenario("deactivate", client, profile, population, state=state)
     await run_scenario("provision", client, profile, population)
 
 
 async def deactivate_then_put_updates(
-    client: ScimClient, profile: Profile, population: Population
+    client: ScimClient, profile: Profile, population: Population, state: ScenarioState
 ) -> None:
     """Deactivate some users, then update everyone by PUT from the local copy (active: true)."""
-    state = ScenarioState.fresh(population)
     options = ScenarioOptions(seed=population.seed, update_fraction=1.0)
     await run_scenario("deactivate", client, profile, population, options=options, state=state)
     await SCENARIOS["update"](client, profile, state, options=options)
@@ -297,7 +297,7 @@ async def record_client(
             population = generate_population(users, groups, seed=seed)
             state = ScenarioState.fresh(population)
             if script is not None:
-                await script(client, profile, population)
+                await script(client, profile, population, state)
             else:
                 await run_scenario(scenario, client, profile, population, state=state)
             traffic = await fetch_traffic(http, ADMIN_URL, boot.admin_token, APP)

@@ -191,9 +191,7 @@ class _Reconciler:
             if key not in matched:
                 self.count("users")
                 made = self.state.users.get(str(record.get("id")))
-                how = (
-                    f"created by {made.created.label()}" if made else "not created in this traffic"
-                )
+                how = f"created by {made.created.label()}" if made else "no create in the traffic"
                 self.add(
                     "users",
                     f"user {record.get('username')!r} is in the directory but not in the intended "
@@ -286,9 +284,7 @@ class _Reconciler:
             if gid not in used:
                 self.count("groups")
                 made = self.state.groups.get(gid)
-                how = (
-                    f"created by {made.created.label()}" if made else "not created in this traffic"
-                )
+                how = f"created by {made.created.label()}" if made else "no create in the traffic"
                 self.add(
                     "groups",
                     f"group {record.get('groupName')!r} is in the directory but not in the "

@@ -319,17 +319,17 @@ class StateModel:
         if record.method not in ("PUT", "PATCH"):
             return
         self.group_writes.append(record)
+        answer = None
+        if isinstance(record.response, dict) and ci_get(record.response, "id") == group.id:
+            answer = set(resource_members(record.response))
+        for change in member_changes(record):
+            self._apply(group, record, change, answer)
         name = _new_name(record)
         if name is not None:
             group.renames.append(record)
             group.name = name
             group.identity = {t for t in group.identity if t[0] != "displayname"}
             group.identity.add(("displayname", name.lower()))
-        answer = None
-        if isinstance(record.response, dict) and ci_get(record.response, "id") == group.id:
-            answer = set(resource_members(record.response))
-        for change in member_changes(record):
-            self._apply(group, record, change, answer)
 
     def _apply(
         self, group: GroupState, record: Record, change: MemberChange, answer: set[str] | None
