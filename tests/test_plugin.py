@@ -260,3 +260,19 @@ def test_admin_options_run_the_platform_checks(
     ]
     result = run(pytester, *target, *admin, "-k", "SRV-PLT-007", "-m", "scim_server")
     result.assert_outcomes(passed=1)
+
+
+def test_client_traffic_with_nothing_to_judge_is_an_error(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """Two GETs in the traffic: the client items error saying what is missing, none passes;
+    --scim-allow-empty turns them back into skips."""
+    path = tmp_path / "probe.jsonl"
+    headers = {"authorization": "Bearer ***"}
+    probe = {"method": "GET", "path": "/apps/demo/scim/v2/Users", "status": 200, "headers": headers}
+    path.write_text("\n".join(json.dumps({**probe, "seq": n}) for n in (1, 2)) + "\n")
+    result = run(pytester, "--scim-traffic", str(path), "-k", "CLI-CRT-001 or CLI-TRN-003")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*CLI-CRT-001: nothing to judge: no create*"])
+    allowed = run(pytester, "--scim-traffic", str(path), "--scim-allow-empty", "-k", "CLI-CRT-001")
+    allowed.assert_outcomes(skipped=1)
