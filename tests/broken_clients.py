@@ -402,7 +402,7 @@ BROKEN_CLIENTS: tuple[BrokenClient, ...] = (
         "CLI-STA-003",
         replace(RFC, name="rfc-forgetful-resync"),
         script=resync_forgetting_deactivations,
-        app_settings={"delete_on_deactivate": True},
+        app_settings={"deleteOnDeactivate": True},
     ),
     BrokenClient(
         "put-update-reactivates",

@@ -224,7 +224,7 @@ async def test_the_rfc_client_reaches_the_state_it_meant(
     scenario: str, delete_on_deactivate: bool
 ) -> None:
     """push --expect-out's state reconciles with the directory: every REC check passes."""
-    settings = {"delete_on_deactivate": delete_on_deactivate}
+    settings = {"deleteOnDeactivate": delete_on_deactivate}
     traffic = await record_client(RFC, scenario, app_settings=settings, expect=True)
     assert outcomes(run_client_suite(traffic)) == dict.fromkeys(RECONCILIATION, Outcome.PASSED)
 
@@ -232,7 +232,7 @@ async def test_the_rfc_client_reaches_the_state_it_meant(
 async def test_deactivated_users_are_gone_under_delete_on_deactivation() -> None:
     """After 'deactivate' with the option on, the intended inactive users are not in the directory."""
     traffic = await record_client(
-        RFC, "deactivate", app_settings={"delete_on_deactivate": True}, expect=True
+        RFC, "deactivate", app_settings={"deleteOnDeactivate": True}, expect=True
     )
     assert traffic.platform is not None
     inactive = [u for u in traffic.platform.expected.users if not u.active]

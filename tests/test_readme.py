@@ -88,7 +88,11 @@ def _harness_commands() -> list[str]:
     return found
 
 
-SAMPLE = {"BASE": "http://127.0.0.1:8000/apps/demo/scim/v2", "ADMIN": "http://127.0.0.1:8000/admin"}
+SAMPLE = {
+    "BASE": "http://127.0.0.1:8000/apps/demo/scim/v2",
+    "ADMIN": "http://127.0.0.1:8000/admin",
+    "START": "2026-01-31T12:00:00Z",
+}
 
 
 def _expand(command: str) -> str:

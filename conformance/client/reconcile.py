@@ -106,7 +106,10 @@ async def fetch_platform(
     settings = await _get(http, f"{base}/settings", admin_token)
     users = await _records(http, f"{base}/directory/users", admin_token)
     groups = await _records(http, f"{base}/directory/groups", admin_token)
-    delete = settings.get("delete_on_deactivate") if isinstance(settings, dict) else None
+    delete = None
+    for key in ("deleteOnDeactivate", "delete_on_deactivate"):  # the second: before issue 10
+        if isinstance(settings, dict) and isinstance(settings.get(key), bool):
+            delete = settings[key]
     if not isinstance(delete, bool):
         delete = bool((mapping.get("options") or {}).get("deleteOnDeactivate"))
     return PlatformView(expected, mapping, delete, users, groups)
