@@ -95,6 +95,19 @@ def test_a_create_after_a_lookup_or_an_error_is_not_blind(between: dict[str, Any
     assert verdict(traffic, "CLI-STA-001").outcome is Outcome.PASSED
 
 
+def test_a_lookup_for_someone_else_does_not_excuse_a_re_create() -> None:
+    """A filtered lookup of jsmith between the two POSTs of bjensen: still blind; a listing of
+    every user (no filter) would have found bjensen, and excuses it."""
+    blind = traffic_of(create("bjensen", "u1"), lookup("jsmith"), create("bjensen", "u2", 409))
+    assert verdict(blind, "CLI-STA-001").outcome is Outcome.FAILED
+    listed = traffic_of(
+        create("bjensen", "u1"),
+        scim_record("GET", "/Users", query="startIndex=1&count=100", response={"Resources": []}),
+        create("bjensen", "u2", 409),
+    )
+    assert verdict(listed, "CLI-STA-001").outcome is Outcome.PASSED
+
+
 def test_a_new_identity_is_never_a_re_create() -> None:
     """Two different users, both created once: passes with two creates judged."""
     traffic = traffic_of(create("bjensen", "u1"), create("jsmith", "u2"))

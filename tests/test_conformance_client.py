@@ -233,6 +233,7 @@ CLIENT_MODULES = [
     "scim_harness.conformance.client.suite",
     "scim_harness.conformance.client.scope",
     "scim_harness.conformance.client.state",
+    "scim_harness.conformance.client.facts",
     "scim_harness.conformance.client.members",
     "scim_harness.conformance.client.expected",
     "scim_harness.conformance.client.reconcile",

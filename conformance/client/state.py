@@ -24,83 +24,31 @@ it is gone. The questions the checks and the reconciliation ask are methods at t
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+from scim_harness.conformance.client.facts import (
+    COMPARED,
+    GROUP_KEYS,
+    LABELS,
+    USER_KEYS,
+    GroupState,
+    Problem,
+    UserState,
+    created_id,
+    identity_terms,
+    learn_user,
+    new_name,
+    stated,
+)
 from scim_harness.conformance.client.members import MemberChange, member_changes, resource_members
-from scim_harness.conformance.traffic.body import active_assignment, ci_get, patch_operations
+from scim_harness.conformance.traffic.body import active_assignment, ci_get
 from scim_harness.conformance.traffic.index import Term, group_identity, user_identity
 from scim_harness.conformance.traffic.recording import Traffic
 from scim_harness.conformance.traffic.records import Record
 
 __all__ = ["GroupState", "Problem", "StateModel", "UserState", "state_of"]
-
-_USER_KEYS = frozenset({"username", "externalid"})
-_GROUP_KEYS = frozenset({"displayname", "externalid"})
-_LABELS = {"username": "userName", "displayname": "displayName", "externalid": "externalId"}
-_COMPARED = ("userName", "displayName", "name.givenName", "name.familyName", "title")
-"""User attributes whose change in a PUT makes it an update rather than a pure reactivation."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A request the sequence shows to be wrong, and why."""
-
-    record: Record
-    why: str
-
-
-@dataclass
-class UserState:
-    id: str
-    identity: set[Term]
-    created: Record
-    user_name: str | None
-    known: dict[str, Any] = field(default_factory=dict)
-    """The compared attributes (``_COMPARED``) as the client last stated or read them."""
-    deactivated: Record | None = None
-    """The client's latest deactivation, while it stands (None once reactivated)."""
-    reactivation_tried: bool = False
-    gone: Record | None = None
-    writes: list[Record] = field(default_factory=list)
-    """Accepted writes on this user (its create first)."""
-
-
-@dataclass
-class GroupState:
-    id: str
-    identity: set[Term]
-    created: Record
-    name: str | None
-    members: dict[str, Record] = field(default_factory=dict)
-    """Member id -> the request that put it in, as the client meant the group."""
-    renames: list[Record] = field(default_factory=list)
-    member_writes: list[Record] = field(default_factory=list)
-    gone: Record | None = None
-
-
-def _terms(identity: frozenset[Term], keys: frozenset[str]) -> set[Term]:
-    return {(attr, value) for attr, value in identity if attr in keys}
-
-
-def _created_id(record: Record) -> str | None:
-    rid = ci_get(record.response, "id")
-    if isinstance(rid, str) and rid:
-        return rid
-    location = record.response_headers.get("location", "")
-    return location.rstrip("/").rsplit("/", 1)[-1] or None
-
-
-def _read(body: Any, dotted: str) -> Any:
-    value = body
-    for part in dotted.split("."):
-        value = ci_get(value, part)
-    return value
-
-
-def _stated(body: Any) -> dict[str, Any]:
-    """The compared attributes a whole user (a create, a PUT, an answer) states."""
-    return {name: _read(body, name) for name in _COMPARED}
 
 
 @dataclass
@@ -115,6 +63,7 @@ class StateModel:
     after_deactivation: list[Record] = field(default_factory=list)
     """Accepted requests that bring back, or could bring back, a user the client deactivated."""
     _traffic: Traffic | None = field(default=None, repr=False)
+    _listings: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, traffic: Traffic) -> StateModel:
@@ -128,6 +77,8 @@ class StateModel:
     def _replay(self, record: Record) -> None:
         if record.endpoint not in ("Users", "Groups"):
             return
+        if record.resource_id is None and _unfiltered_read(record):
+            self._listings.setdefault(record.endpoint, []).append(record.seq)
         if record.is_create("Users") or record.is_create("Groups"):
             self._create(record)
             return
@@ -168,18 +119,15 @@ class StateModel:
             return False
         if traffic.index.lookup_between(endpoint, frozenset(terms), after, before) is not None:
             return True
-        return any(
-            after < r.seq < before
-            and r.endpoint == endpoint
-            and r.resource_id is None
-            and (r.method == "GET" or r.search)
-            for r in traffic.requests
-        )
+        # A listing of the whole endpoint (a page walk, a search without filter) finds it too.
+        seqs = self._listings.get(endpoint, [])
+        position = bisect.bisect_right(seqs, after)
+        return position < len(seqs) and seqs[position] < before
 
     def _create(self, record: Record) -> None:
         users = record.endpoint == "Users"
         identity = user_identity(record.body) if users else group_identity(record.body)
-        terms = _terms(identity, _USER_KEYS if users else _GROUP_KEYS)
+        terms = identity_terms(identity, USER_KEYS if users else GROUP_KEYS)
         if terms:
             self.creates_judged.append(record)
             self._judge_create(record, terms)
@@ -187,13 +135,13 @@ class StateModel:
             self._judge_comeback(record, terms)
         if not record.ok:
             return
-        rid = _created_id(record)
+        rid = created_id(record)
         if rid is None:
             return
         if users:
             name = ci_get(record.body, "userName")
             user = UserState(rid, terms, record, name if isinstance(name, str) else None)
-            user.known = _stated(record.body)
+            user.known = stated(record.body)
             user.writes.append(record)
             self.users[rid] = user
         else:
@@ -211,7 +159,7 @@ class StateModel:
             return
         common = earlier.identity & terms
         named = sorted(t for t in common if t[0] != "externalid") or sorted(common)
-        shared = " and ".join(f"{_LABELS[attr]} {value!r}" for attr, value in named)
+        shared = " and ".join(f"{LABELS[attr]} {value!r}" for attr, value in named)
         outcome = f"answered {record.status}" if record.status is not None else "unanswered"
         self.blind_creates.append(
             Problem(
@@ -250,7 +198,7 @@ class StateModel:
             return
         if record.method not in ("PUT", "PATCH"):
             if record.method == "GET" and isinstance(record.response, dict):
-                user.known = _stated(record.response)
+                user.known = stated(record.response)
             return
         user.writes.append(record)
         if record.method == "PUT":
@@ -263,7 +211,7 @@ class StateModel:
             user.reactivation_tried = False
         if "EFFECT-DELETED-ON-DEACTIVATION" in record.finding_ids:
             self._gone(user.id, record)
-        self._learn(user, record)
+        learn_user(user, record)
 
     def _judge_put(self, user: UserState, record: Record, assigned: Any) -> None:
         if user.deactivated is None:
@@ -273,10 +221,10 @@ class StateModel:
         if active is False or (active is None and answer is not True):
             return
         self.after_deactivation.append(record)
-        sent = _stated(record.body)
+        sent = stated(record.body)
         changed = [
             name
-            for name in _COMPARED
+            for name in COMPARED
             if sent.get(name) is not None and sent.get(name) != user.known.get(name)
         ]
         if changed or assigned is None:
@@ -291,27 +239,6 @@ class StateModel:
             )
         user.deactivated = None
 
-    @staticmethod
-    def _learn(user: UserState, record: Record) -> None:
-        if record.method == "PUT":
-            user.known = _stated(record.body)
-        for op in patch_operations(record.body) if record.method == "PATCH" else []:
-            if op.kind not in ("add", "replace"):
-                continue
-            if op.path_text is not None:
-                key = next((n for n in _COMPARED if n.lower() == op.path_text.lower()), None)
-                if key is not None:
-                    user.known[key] = op.value
-            elif isinstance(op.value, dict):
-                for name in _COMPARED:
-                    value = ci_get(op.value, name)
-                    if value is None:
-                        value = _read(op.value, name)
-                    if value is not None:
-                        user.known[name] = value
-        if isinstance(record.response, dict) and ci_get(record.response, "id") == user.id:
-            user.known = _stated(record.response)
-
     def _group_write(self, group: GroupState, record: Record) -> None:
         if record.method == "DELETE":
             self._gone(group.id, record)
@@ -324,7 +251,7 @@ class StateModel:
             answer = set(resource_members(record.response))
         for change in member_changes(record):
             self._apply(group, record, change, answer)
-        name = _new_name(record)
+        name = new_name(record)
         if name is not None:
             group.renames.append(record)
             group.name = name
@@ -391,6 +318,12 @@ class StateModel:
         return None
 
 
+def _unfiltered_read(record: Record) -> bool:
+    if record.method == "GET" and not record.search:
+        return record.param("filter") is None
+    return record.search and ci_get(record.body, "filter") is None
+
+
 def state_of(traffic: Traffic) -> StateModel:
     """The state model of ``traffic``, built once and kept with it."""
     model = traffic.derived.get("state")
@@ -398,18 +331,3 @@ def state_of(traffic: Traffic) -> StateModel:
         model = StateModel.build(traffic)
         traffic.derived["state"] = model
     return model
-
-
-def _new_name(record: Record) -> str | None:
-    if record.method == "PUT":
-        name = ci_get(record.body, "displayName")
-        return name if isinstance(name, str) else None
-    found: str | None = None
-    for op in patch_operations(record.body):
-        if op.kind not in ("add", "replace"):
-            continue
-        if op.path_text is not None and op.path_text.strip().lower() == "displayname":
-            found = op.value if isinstance(op.value, str) else found
-        elif op.path_text is None and isinstance(ci_get(op.value, "displayName"), str):
-            found = ci_get(op.value, "displayName")
-    return found
