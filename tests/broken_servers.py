@@ -258,11 +258,20 @@ class LaxEmailPlatform(PlatformMapping):
     def check_and_map(
         self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
     ) -> dict[str, Any] | None:
-        emails = [e for e in resource.get("emails") or [] if isinstance(e, dict)]
-        if rtype.name == "User" and not any(e.get("type") == "work" for e in emails):
-            stand_in = {"value": "nobody@invalid.example", "type": "work"}
-            resource = {**resource, "emails": [*emails, stand_in]}
-        return super().check_and_map(app, rtype, resource)
+        return super().check_and_map(app, rtype, _with_stand_in(rtype, resource))
+
+    def missing_required(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> list[str]:
+        return super().missing_required(app, rtype, _with_stand_in(rtype, resource))
+
+
+def _with_stand_in(rtype: ResourceType, resource: dict[str, Any]) -> dict[str, Any]:
+    emails = [e for e in resource.get("emails") or [] if isinstance(e, dict)]
+    if rtype.name == "User" and not any(e.get("type") == "work" for e in emails):
+        stand_in = {"value": "nobody@invalid.example", "type": "work"}
+        return {**resource, "emails": [*emails, stand_in]}
+    return resource
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from patch_support import (
     run,
     user,
 )
-from scim_harness.reference_server.protocol.errors import Mutability, NoTarget, ScimError
+from scim_harness.reference_server.protocol.errors import Mutability, ScimError
 from scim_harness.reference_server.protocol.findings import FINDINGS
 from scim_harness.reference_server.protocol.schema import CORE_USER, ENTERPRISE_USER
 
@@ -220,10 +220,12 @@ def test_entra_remove_with_value_list_removes_only_the_listed_members() -> None:
     assert result.outcome.removed_members == [ALICE, CAROL]
 
 
-def test_entra_remove_with_value_list_of_absent_members_is_no_target() -> None:
-    """A value list naming only non-members matches nothing: noTarget."""
-    with pytest.raises(NoTarget):
-        run(group((ALICE, "Alice")), op("remove", "members", [{"value": CAROL}]))
+def test_entra_remove_with_value_list_of_absent_members_changes_nothing() -> None:
+    """A value list naming only non-members removes nobody, succeeds, and says so."""
+    result = run(group((ALICE, "Alice")), op("remove", "members", [{"value": CAROL}]))
+    assert not result.outcome.changed
+    ids = result.finding_ids
+    assert ids == ["LENIENT-MEMBERS-REMOVE-LIST", "INFO-REMOVE-NO-MATCH"]
 
 
 def test_okta_membership_change_is_a_remove_and_an_add() -> None:

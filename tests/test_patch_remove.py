@@ -68,10 +68,15 @@ def test_removing_the_last_value_by_filter_unassigns_the_attribute() -> None:
         pytest.param('emails[type eq "other"].display', id="no-match-with-sub-attribute"),
     ],
 )
-def test_remove_with_a_filter_matching_nothing_is_no_target(path: str) -> None:
-    """RFC 7644 §3.12 noTarget: the path's filter yields no value."""
-    with pytest.raises(NoTarget):
-        run(user(), op("remove", path))
+@pytest.mark.parametrize("lenient", [True, False], ids=["lenient", "strict"])
+def test_remove_with_a_filter_matching_nothing_succeeds_and_changes_nothing(
+    path: str, lenient: bool
+) -> None:
+    """Removing what is not there succeeds (IdPs and scim2-server agree) and says so."""
+    result = run(user(), op("remove", path), lenient=lenient)
+    assert not result.outcome.changed
+    assert result.resource == user()
+    assert result.finding_ids == ["INFO-REMOVE-NO-MATCH"]
 
 
 def test_remove_of_an_extension_attribute_by_urn_path() -> None:
@@ -130,10 +135,17 @@ def test_remove_member_by_value_filter() -> None:
     assert result.outcome.added_members == []
 
 
-def test_remove_of_a_member_not_in_the_group_is_no_target() -> None:
-    """A member filter matching nobody is noTarget."""
-    with pytest.raises(NoTarget):
-        run(group((ALICE, "Alice")), op("remove", f'members[value eq "{BOB}"]'))
+def test_remove_of_a_member_not_in_the_group_keeps_the_add_beside_it() -> None:
+    """Okta's add + remove of a non-member in one PatchOp: the add is applied, nothing lost."""
+    result = run(
+        group((ALICE, "Alice")),
+        op("add", "members", [{"value": CAROL}]),
+        op("remove", f'members[value eq "{BOB}"]'),
+        lenient=False,
+    )
+    assert member_ids(result.resource) == [ALICE, CAROL]
+    assert result.outcome.removed_members == []
+    assert "INFO-REMOVE-NO-MATCH" in result.finding_ids
 
 
 def test_remove_of_members_without_a_value_removes_every_member() -> None:

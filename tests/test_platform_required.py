@@ -10,7 +10,7 @@ import httpx
 import pytest
 from platform_support import create_user, directory, patch_op
 from scim_harness.reference_server.store.sqlite import SqliteStore
-from support import user_body
+from support import group_body, user_body
 
 EMAIL = 'emails[type eq "work"].value is required (mapped to platform attribute "email")'
 GIVEN = 'name.givenName is required (mapped to platform attribute "firstName")'
@@ -62,10 +62,10 @@ MISSING = [
 ]
 
 
-def _error(response: httpx.Response, detail: str) -> None:
+def _error(response: httpx.Response, detail: str, scim_type: str = "invalidValue") -> None:
     assert response.status_code == 400, response.text
     body = response.json()
-    assert body["scimType"] == "invalidValue"
+    assert body["scimType"] == scim_type
     assert body["detail"] == detail
 
 
@@ -166,14 +166,40 @@ PATCHES = [
 async def test_patch_removing_a_required_attribute_is_400_and_changes_nothing(
     scim: httpx.AsyncClient, store: SqliteStore, body: dict[str, Any], detail: str
 ) -> None:
-    """A PATCH that would leave a required attribute missing is refused as a whole."""
+    """A PATCH leaving a required attribute unassigned is 400 mutability (RFC 7644 §3.5.2.2)."""
     user = await create_user(scim, "patch.user")
     record = copy.deepcopy(directory(store, "User", user["id"]))
-    _error(await scim.patch(f"/Users/{user['id']}", json=body), detail)
+    refusal = f"{detail} - a PATCH cannot remove it (RFC 7644 §3.5.2.2)"
+    _error(await scim.patch(f"/Users/{user['id']}", json=body), refusal, "mutability")
     after = (await scim.get(f"/Users/{user['id']}")).json()
     assert after == user
     assert after["meta"]["version"] == user["meta"]["version"]
     assert directory(store, "User", user["id"]) == record
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "detail"),
+    [
+        pytest.param("/Users", "userName", "userName is required", id="user-userName"),
+        pytest.param("/Groups", "displayName", "displayName is required", id="group-displayName"),
+    ],
+)
+async def test_patch_removing_a_schema_required_attribute_is_mutability(
+    scim: httpx.AsyncClient, endpoint: str, path: str, detail: str
+) -> None:
+    """userName and a Group's displayName are required by the schema itself: mutability."""
+    if endpoint == "/Users":
+        created = await create_user(scim, "schema.required")
+    else:
+        reply = await scim.post("/Groups", json=group_body("Schema Required"))
+        created = reply.json()
+    response = await scim.patch(
+        f"{endpoint}/{created['id']}", json=patch_op({"op": "remove", "path": path})
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["scimType"] == "mutability"
+    assert response.json()["detail"].startswith(detail)
+    assert (await scim.get(f"{endpoint}/{created['id']}")).json() == created
 
 
 async def test_patch_keeping_the_required_attributes_is_accepted(scim: httpx.AsyncClient) -> None:

@@ -17,8 +17,23 @@ async def test_service_provider_config(scim: httpx.AsyncClient) -> None:
     assert jsonschemas.validation_errors("service-provider-config", body) == []
     assert body["patch"]["supported"] is True
     assert body["filter"] == {"supported": True, "maxResults": 1000}
-    assert body["changePassword"]["supported"] is False
+    assert body["changePassword"]["supported"] is True
     assert body["authenticationSchemes"][0]["type"] == "oauthbearertoken"
+
+
+async def test_password_change_is_accepted_as_advertised(
+    scim: httpx.AsyncClient, created_user: dict[str, object]
+) -> None:
+    """changePassword is advertised because a PATCH of password is taken, and never shown."""
+    patch = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "password", "value": "N3w-Secret!"}],
+    }
+    response = await scim.patch(f"/Users/{created_user['id']}", json=patch)
+    assert response.status_code == 200, response.text
+    assert "password" not in response.json()
+    again = (await scim.get(f"/Users/{created_user['id']}")).json()
+    assert "password" not in again
 
 
 async def test_advertised_max_results_is_enforced(scim: httpx.AsyncClient) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from scim_harness.reference_server.serve import Bootstrap, bootstrap
+from scim_harness.reference_server.store.sqlite import SqliteStore
+from starlette.applications import Starlette
 from support import group_body, user_body
 
 
@@ -88,3 +91,35 @@ async def test_bad_filter_is_400_invalid_filter(scim: httpx.AsyncClient) -> None
     response = await scim.get("/Users", params={"filter": "userName eq"})
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidFilter"
+
+
+ENTRA_FILTER = 'emails[type eq "work"].value eq "user03.test@example.com"'
+
+
+async def test_entra_value_path_filter_is_accepted_and_recorded_in_lenient_mode(
+    scim: httpx.AsyncClient, store: SqliteStore, ten_users: list[str]
+) -> None:
+    """Lenient mode answers Entra's filter and records LENIENT-FILTER-VALUE-PATH."""
+    response = await scim.get("/Users", params={"filter": ENTRA_FILTER})
+    assert response.status_code == 200
+    assert [u["id"] for u in response.json()["Resources"]] == [ten_users[3]]
+    last = store.requests("demo")[-1]
+    assert [f["id"] for f in last["findings"]] == ["LENIENT-FILTER-VALUE-PATH"]
+
+
+async def test_entra_value_path_filter_is_refused_in_strict_mode(
+    asgi_app: Starlette, store: SqliteStore, boot: Bootstrap
+) -> None:
+    """Strict mode answers the same filter 400 invalidFilter: it is not §3.4.2.2 grammar."""
+    strict = bootstrap(store, "strict", admin_token=boot.admin_token, settings={"lenient": False})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=asgi_app),
+        base_url="http://testserver/apps/strict/scim/v2",
+        headers={"Authorization": f"Bearer {strict.token}"},
+    ) as client:
+        response = await client.get("/Users", params={"filter": ENTRA_FILTER})
+        plain = await client.get("/Users", params={"filter": 'emails[type eq "work"]'})
+    assert response.status_code == 400, response.text
+    assert response.json()["scimType"] == "invalidFilter"
+    assert "LENIENT-FILTER-VALUE-PATH" in response.json()["detail"]
+    assert plain.status_code == 200

@@ -141,7 +141,7 @@ def _page(call: Call, rtype: ResourceType, params: dict[str, Any]) -> tuple[Page
         if not isinstance(text, str):
             msg = "filter must be a string"
             raise InvalidValue(msg)
-        flt = filters.parse_filter(text, rtype)
+        flt = filters.parse_filter(text, rtype, call.findings)
     sort_by = _param(params, "sortBy")
     sort = filters.parse_attr_path(sort_by, rtype) if isinstance(sort_by, str) and sort_by else None
     order = _param(params, "sortOrder")

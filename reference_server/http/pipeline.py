@@ -121,6 +121,10 @@ class Server:
             bulk=True,
             max_bulk_operations=settings.max_bulk_operations,
             max_bulk_payload=settings.max_bulk_payload,
+            # RFC 7643 §5: a password sent on PUT or PATCH is taken (kept as a hash, never
+            # returned), so changePassword is supported - advertising false while accepting
+            # it would tell clients the opposite of what happens.
+            change_password=True,
         )
 
     def app_context(self, name: str, request: Request) -> AppContext:

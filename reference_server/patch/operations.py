@@ -20,7 +20,7 @@ from scim_harness.reference_server.patch.values import (
     same_value,
     writable_part,
 )
-from scim_harness.reference_server.protocol.errors import InvalidValue, Mutability, NoTarget
+from scim_harness.reference_server.protocol.errors import InvalidValue, Mutability
 from scim_harness.reference_server.protocol.findings import Findings
 from scim_harness.reference_server.protocol.normalize import (
     normalize_attribute_value,
@@ -187,8 +187,7 @@ def remove_at(resource: dict[str, Any], target: Target, value: Any, ctx: OpConte
         return
     if container is None or current is None:
         if target.value_filter is not None:
-            msg = f"{where}: {attr.name} has no values, so none matches the filter"
-            raise NoTarget(msg)
+            _nothing_matched(ctx, f"{where}: {attr.name} has no values, so none matches the filter")
         return
     if target.value_filter is None:
         sub = target.sub
@@ -203,9 +202,8 @@ def remove_at(resource: dict[str, Any], target: Target, value: Any, ctx: OpConte
     picks = value_predicate(target.value_filter, attr)
     matched = [e for e in elements if isinstance(e, dict) and picks(e)]
     if not matched:
-        # RFC 7644 §3.12 noTarget: the path's filter yields no match.
-        msg = f"{where}: no value of {attr.name} matches the filter"
-        raise NoTarget(msg)
+        _nothing_matched(ctx, f"{where}: no value of {attr.name} matches the filter")
+        return
     if target.sub is None:
         # RFC 7644 §3.5.2.2: a filter removes only the matching values.
         remaining = [e for e in elements if all(e is not m for m in matched)]
@@ -256,10 +254,22 @@ def _remove_listed_members(
 
     remaining = [e for e in elements if not listed_member(e)]
     if ids and len(remaining) == len(elements):
-        msg = f"{where}: none of the listed members is in the group"
-        raise NoTarget(msg)
+        _nothing_matched(ctx, f"{where}: none of the listed members is in the group")
+        return
     if container is not None:
         _store(container, attr, remaining)
+
+
+def _nothing_matched(ctx: OpContext, detail: str) -> None:
+    """A ``remove`` whose filter matches nothing: success, nothing changes, a finding says so.
+
+    RFC 7644 §3.12 allows noTarget here, but PATCH is atomic: Okta's group push sends an
+    ``add`` and a ``remove`` of a member in one request, and Entra ID removes members that may
+    already be gone, so a noTarget would lose the ``add`` and fail a sync whose end state is
+    already right. The IdPs and scim2-server treat it as done; so does this server, in both
+    modes, and the request record says that nothing was removed.
+    """
+    ctx.findings.note("INFO-REMOVE-NO-MATCH", f"{detail}: nothing removed")
 
 
 def _remove_sub(owner: dict[str, Any], sub: Attribute | None, where: str) -> None:

@@ -316,10 +316,16 @@ class PlatformMapping(Platform):
         rows = self.mapping(app).rows(rtype)
         # Platform rule (issue 4): a required mapped attribute missing or empty refuses the
         # write with 400 invalidValue (RFC 7644 §3.12: "a required value was missing").
-        missing = [r.missing() for r in rows if r.required and is_empty(r.path.value(resource))]
+        missing = self.missing_required(app, rtype, resource)
         if missing:
             raise InvalidValue("; ".join(missing))
         return self._record(app, rtype, resource, rows)
+
+    def missing_required(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> list[str]:
+        rows = self.mapping(app).rows(rtype)
+        return [r.missing() for r in rows if r.required and is_empty(r.path.value(resource))]
 
     def refresh(
         self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]

@@ -32,12 +32,20 @@ FINDINGS: dict[str, str] = {
         'PATCH add at a value filter matching nothing (e.g. emails[type eq "work"].value, '
         "Entra ID); the value the filter describes was created"
     ),
+    "LENIENT-FILTER-VALUE-PATH": (
+        'filter with a comparison after a value path (emails[type eq "work"].value eq "x", '
+        "Entra ID), read as one more condition inside the brackets"
+    ),
     "LENIENT-UNKNOWN-PARAM": "unknown query parameter ignored",
     "LENIENT-UNKNOWN-ATTRIBUTE": "attribute not defined by any schema of the resource ignored",
     "LENIENT-UNKNOWN-SCHEMA": "schema URI in 'schemas' that the resource type does not define",
     "INFO-MEDIA-TYPE": "request body sent as application/json or with no Content-Type",
     # Observations on well-formed requests.
     "INFO-READONLY-IGNORED": "read-only attribute in the input ignored (RFC 7643 §2.2)",
+    "INFO-REMOVE-NO-MATCH": (
+        "PATCH remove whose value filter matched nothing (e.g. a member no longer in the "
+        "group); nothing removed, the operation succeeded"
+    ),
     # Refusals: the request was answered with an error.
     "REJECTED": "request refused with a SCIM error",
     # Effects of the platform's rules.

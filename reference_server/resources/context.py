@@ -22,6 +22,12 @@ class Platform:
         """Refuse a resource missing required mapped attributes; return its directory record."""
         return None
 
+    def missing_required(
+        self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
+    ) -> list[str]:
+        """One sentence per attribute the app's mapping requires that ``resource`` lacks."""
+        return []
+
     def required_paths(self, app: AppContext) -> list[RequiredPath]:
         """The attributes the app's mapping makes required (shown in its /Schemas)."""
         return []

@@ -12,7 +12,7 @@ from typing import Any
 
 from scim_harness.reference_server.patch.engine import apply_patch
 from scim_harness.reference_server.protocol import jsonschemas
-from scim_harness.reference_server.protocol.errors import InvalidValue, NotFound
+from scim_harness.reference_server.protocol.errors import InvalidValue, Mutability, NotFound
 from scim_harness.reference_server.protocol.findings import Findings
 from scim_harness.reference_server.protocol.normalize import normalize_resource
 from scim_harness.reference_server.protocol.schema import ResourceType, resource_type
@@ -27,6 +27,7 @@ from scim_harness.reference_server.resources.rules import (
     now,
     prune,
     schemas_for,
+    unassigned_required,
 )
 from scim_harness.reference_server.store.sqlite import SqliteStore, StoredResource
 
@@ -138,12 +139,32 @@ class Resources:
         changed, differs = outcome.resource, outcome.changed
         if not differs and not deactivation_deletes(app, rtype, changed):
             return WriteResult(stored.data)
+        self._check_required_kept(app, rtype, stored.data, changed)
         password = changed.pop("password", None)
         resource = prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
         resource["id"] = stored.id
         resource["schemas"] = schemas_for(rtype, resource)
         jsonschemas.check(json_schema_name(rtype), resource)
         return self._commit(app, rtype, stored, resource, findings, password=password)
+
+    def _check_required_kept(
+        self, app: AppContext, rtype: ResourceType, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        """RFC 7644 §3.5.2.2: a PATCH may not remove (or unassign) a required attribute.
+
+        "Required" is the schema's (userName, Group displayName) and the app mapping's (the
+        platform's required attributes, shown as required in the app's /Schemas). The answer
+        is 400 scimType ``mutability``, as that section says; a create or replace missing one
+        stays ``invalidValue`` (a required value was missing, §3.12).
+        """
+        lost = [f"{name} is required" for name in unassigned_required(rtype, before, after)]
+        had = set(self.platform.missing_required(app, rtype, before))
+        for missing in self.platform.missing_required(app, rtype, after):
+            if missing not in had and not any(missing.startswith(f"{n} ") for n in lost):
+                lost.append(missing)
+        if lost:
+            msg = "; ".join(lost) + " - a PATCH cannot remove it (RFC 7644 §3.5.2.2)"
+            raise Mutability(msg)
 
     def delete(
         self,

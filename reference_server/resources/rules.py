@@ -26,6 +26,7 @@ __all__ = [
     "now",
     "prune",
     "schemas_for",
+    "unassigned_required",
 ]
 
 
@@ -98,6 +99,26 @@ def check_immutable(rtype: ResourceType, old: dict[str, Any], new: dict[str, Any
         ):
             msg = f"{attr.name} is immutable and cannot be changed"
             raise Mutability(msg)
+
+
+def unassigned_required(
+    rtype: ResourceType, before: dict[str, Any], after: dict[str, Any]
+) -> list[str]:
+    """Core attributes defined as required that had a value ``before`` and none ``after``."""
+    lost = []
+    for attr in rtype.schema.attributes.values():
+        if (
+            attr.required
+            and _assigned(before.get(attr.name))
+            and not _assigned(after.get(attr.name))
+        ):
+            lost.append(attr.name)
+    return lost
+
+
+def _assigned(value: Any) -> bool:
+    # RFC 7643 §2.5: null, an empty string, array or object are all "unassigned".
+    return value is not None and value not in ("", [], {})
 
 
 def schemas_for(rtype: ResourceType, resource: dict[str, Any]) -> list[str]:

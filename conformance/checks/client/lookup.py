@@ -54,11 +54,21 @@ def lookup_before_user_create(traffic: Traffic) -> None:
 )
 def filters_valid(traffic: Traffic) -> None:
     evidence = Evidence("filters")
+    judged = set()
     for parsed in traffic.index.filters:
-        if parsed.error is None:
-            evidence.ok(parsed.record)
-        else:
+        judged.add(parsed.record.seq)
+        # The server parses leniently (e.g. Entra's `emails[type eq "work"].value eq ...`);
+        # its finding says where the text leaves the grammar.
+        outside = parsed.record.finding_details("LENIENT-FILTER-VALUE-PATH")
+        if parsed.error is not None:
             evidence.bad(parsed.record, f"filter {parsed.text!r} is invalid: {parsed.error}")
+        elif outside:
+            evidence.bad(parsed.record, f"filter {parsed.text!r}: {outside[0]}")
+        else:
+            evidence.ok(parsed.record)
+    for record in traffic:
+        if record.seq not in judged and record.tolerated("LENIENT-FILTER-VALUE-PATH"):
+            evidence.bad(record, record.finding_details("LENIENT-FILTER-VALUE-PATH")[0])
     evidence.conclude("no filter in the traffic (GET ?filter= or POST .search)")
 
 

@@ -8,8 +8,11 @@ Grammar (RFC 7644 Figure 1; keywords, operators and attribute names case-insensi
     logExp    = FILTER SP ("and" / "or") SP FILTER       ; not > and > or
 
 The trailing ``.value eq "x"`` after a value path is Entra ID's
-``emails[type eq "work"].value eq "x"``; it means the same value must match both, so it is
-read as ``emails[type eq "work" and value eq "x"]``. Value filters do not nest (erratum 4690).
+``emails[type eq "work"].value eq "x"``; it is not in the grammar above (a ``valuePath``
+ends at ``]``). Given the request's findings, strict mode refuses it (invalidFilter) and
+lenient mode reads it as ``emails[type eq "work" and value eq "x"]`` (the same value must
+match both) and records LENIENT-FILTER-VALUE-PATH; without findings (library use) it is read
+the same way silently. Value filters do not nest (erratum 4690).
 
 Semantic choices (documented for clients in the error text):
 
@@ -36,6 +39,7 @@ from scim_harness.reference_server.protocol.errors import (
     InvalidValue,
     ScimError,
 )
+from scim_harness.reference_server.protocol.findings import Findings
 from scim_harness.reference_server.protocol.grammar.attributes import (
     Resolved,
     comparison_target,
@@ -128,7 +132,14 @@ def _literal_kind(value: CompareValue) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str, rtype: ResourceType, error: type[ScimError]) -> None:
+    def __init__(
+        self,
+        text: str,
+        rtype: ResourceType,
+        error: type[ScimError],
+        findings: Findings | None = None,
+    ) -> None:
+        self.findings = findings
         self.tokens = tokenize(text, error)
         self.index = 0
         self.rtype = rtype
@@ -234,6 +245,15 @@ class _Parser:
         self.nesting -= 1
         if self.token.kind == "dotname":
             # Entra ID's `emails[type eq "work"].value eq "x"`: the same value matches both.
+            # Not RFC 7644 §3.4.2.2 grammar: strict refuses it, lenient records it.
+            if self.findings is not None:
+                self.findings.tolerate(
+                    "LENIENT-FILTER-VALUE-PATH",
+                    f"filter: '{self.token.text}' after '{path.attr}[...]' at position "
+                    f"{self.token.pos} is not RFC 7644 §3.4.2.2 grammar; read as one more "
+                    f"condition inside the brackets",
+                    self.error,
+                )
             dot = self.advance()
             sub_path, sub_resolved = self.path(dot, scope, text=str(dot.value))
             inner = And(inner, self.leaf(sub_path, sub_resolved, scope))
@@ -358,9 +378,13 @@ def _balanced(kind: type[And] | type[Or], items: list[Node]) -> Node:
     return kind(left, right), max(left_depth, right_depth) + 1
 
 
-def parse_filter(text: str, rtype: ResourceType) -> Filter:
-    """The AST of a filter; ``InvalidFilter`` with "at position N" when it is malformed."""
-    return _Parser(text, rtype, InvalidFilter).parse_top()
+def parse_filter(text: str, rtype: ResourceType, findings: Findings | None = None) -> Filter:
+    """The AST of a filter; ``InvalidFilter`` with "at position N" when it is malformed.
+
+    ``findings`` (a request's) decides the forms outside the grammar that real clients send:
+    tolerated and recorded in lenient mode, refused in strict mode.
+    """
+    return _Parser(text, rtype, InvalidFilter, findings).parse_top()
 
 
 def parse_attr_path(
