@@ -3,7 +3,12 @@
 A :class:`Check` is a rule with a stable id, its RFC keyword level, the section or platform
 rule it enforces, a one-line claim and a fix hint. A :class:`Result` is one verdict on one
 check, with the exchanges that show why. A :class:`Report` holds a run's results; its exit
-code is 0 only when no MUST check failed, and 3 when the run held nothing to judge.
+code is 0 only when no check at or above its ``fail_on`` level failed (MUST by default), and 3
+when the run held nothing to judge.
+
+Only the outcomes for which :attr:`Outcome.is_failure` holds count against a run: a new
+outcome (say, "not evaluated: a precondition failed") is one more member whose
+``is_failure`` is false, and every count, summary and exit code follows.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "EXIT_NOTHING_TO_JUDGE",
+    "FAIL_ON_CHOICES",
     "Check",
     "CheckFailed",
     "CheckSkipped",
@@ -38,6 +44,24 @@ class Level(StrEnum):
     SHOULD = "SHOULD"
     MAY = "MAY"
 
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        """``must``/``should`` (any case) as a level; ValueError naming the choices."""
+        try:
+            return cls(text.upper())
+        except ValueError:
+            msg = f"expected one of {', '.join(FAIL_ON_CHOICES)}, got {text!r}"
+            raise ValueError(msg) from None
+
+    def reaches(self, threshold: Level) -> bool:
+        """This level is ``threshold`` or stricter (MUST reaches SHOULD; MAY reaches nothing)."""
+        order = (Level.MUST, Level.SHOULD)
+        return self in order and threshold in order and order.index(self) <= order.index(threshold)
+
+
+FAIL_ON_CHOICES = ("must", "should")
+"""``--fail-on`` values: the lowest level whose failure fails the run (MAY never does)."""
+
 
 class Outcome(StrEnum):
     PASSED = "passed"
@@ -45,6 +69,11 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     NOT_EXERCISED = "not-exercised"
     ERROR = "error"
+
+    @property
+    def is_failure(self) -> bool:
+        """A broken rule, or a check that could not finish: counts against the run."""
+        return self in (Outcome.FAILED, Outcome.ERROR)
 
 
 @dataclass(frozen=True)
@@ -115,8 +144,12 @@ class Result:
 
     @property
     def blocking(self) -> bool:
-        """A failed (or errored) MUST check fails the run."""
-        return self.check.level is Level.MUST and self.outcome in (Outcome.FAILED, Outcome.ERROR)
+        """A failed (or errored) MUST check: fails the run whatever ``fail_on`` says."""
+        return self.blocks(Level.MUST)
+
+    def blocks(self, fail_on: Level) -> bool:
+        """A failure of a check at ``fail_on`` level or stricter: fails such a run."""
+        return self.outcome.is_failure and self.check.level.reaches(fail_on)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +177,8 @@ class Report:
     """Why the run holds too little evidence for a verdict ("" when it holds enough)."""
     allow_empty: bool = False
     """Exit 0 rather than 3 when there is nothing to judge (``--allow-empty``)."""
+    fail_on: Level = Level.MUST
+    """The lowest level whose failure fails the run (``--fail-on``)."""
 
     def counts(self) -> dict[str, int]:
         out = {str(o): 0 for o in Outcome}
@@ -151,13 +186,19 @@ class Report:
             out[str(r.outcome)] += 1
         return out
 
+    def failures(self, level: Level) -> list[Result]:
+        """The failed (or errored) checks of exactly ``level``."""
+        return [r for r in self.results if r.outcome.is_failure and r.check.level is level]
+
     @property
     def blocking(self) -> list[Result]:
-        return [r for r in self.results if r.blocking]
+        """The failures that fail this run under its ``fail_on``."""
+        return [r for r in self.results if r.blocks(self.fail_on)]
 
     @property
     def exit_code(self) -> int:
-        """1 when a MUST check failed; else 3 when there was nothing to judge; else 0."""
+        """1 when a check at ``fail_on`` level or stricter failed; else 3 when there was nothing
+        to judge; else 0."""
         if self.blocking:
             return 1
         if self.nothing_to_judge and not self.allow_empty:
@@ -173,6 +214,8 @@ class Report:
             "details": self.details,
             "counts": self.counts(),
             "nothing_to_judge": self.nothing_to_judge or None,
+            "failed_by_level": {str(lv): len(self.failures(lv)) for lv in Level},
+            "fail_on": self.fail_on.lower(),
             "exit_code": self.exit_code,
             "results": [r.as_json() for r in self.results],
         }

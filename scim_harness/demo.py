@@ -29,8 +29,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scim_harness.conformance.attribution import harness_user_agent
-from scim_harness.conformance.commands.check import ReportFiles, write_reports
-from scim_harness.conformance.model import Outcome, Report
+from scim_harness.conformance.commands.check import ReportFiles, add_fail_on_flag, write_reports
+from scim_harness.conformance.model import Level, Outcome, Report
 from scim_harness.conformance.report.render import console_report, console_summary
 from scim_harness.options import positive
 from scim_harness.simulated_client.cli import RichProgress
@@ -108,7 +108,8 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Start the reference server on a free port with a temporary database, push a "
             "seeded population with the simulated client, run the server and client suites "
-            "and write the reports. Exits 0 unless a MUST check fails."
+            "and write the reports. Exits 0 unless a MUST check fails (--fail-on should: "
+            "a MUST or SHOULD check)."
         ),
     )
     p.add_argument("--users", type=positive, default=300, help="users to push (300)")
@@ -120,6 +121,7 @@ def add_demo_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=Path("scim-harness-demo"),
         help="directory for the reports (./scim-harness-demo)",
     )
+    add_fail_on_flag(p)
     p.set_defaults(func=_run_demo_command)
     return p
 
@@ -193,9 +195,18 @@ async def _suites(
 
 
 def run_demo(
-    *, users: int = 300, groups: int = 12, seed: int = 0, out: Path, console: Console
+    *,
+    users: int = 300,
+    groups: int = 12,
+    seed: int = 0,
+    out: Path,
+    console: Console,
+    fail_on: Level = Level.MUST,
 ) -> DemoResult:
-    """Run the demo (see the module docstring); the reports are written under ``out``."""
+    """Run the demo (see the module docstring); the reports are written under ``out``.
+
+    ``fail_on`` is the lowest level whose failure makes the exit code 1.
+    """
     from scim_harness.reference_server.app import create_app
     from scim_harness.reference_server.serve import bootstrap
     from scim_harness.reference_server.settings import ServerSettings
@@ -228,6 +239,7 @@ def run_demo(
         finally:
             store.close()
     for report in reports:
+        report.fail_on = fail_on
         if report.blocking or report.counts()[str(Outcome.FAILED)]:
             console_report(report, console, show_passed=False, show_skipped=False)
     console.print()
@@ -248,7 +260,12 @@ def _run_demo_command(args: argparse.Namespace) -> int:
         return 2
     try:
         result = run_demo(
-            users=args.users, groups=args.groups, seed=args.seed, out=args.out, console=console
+            users=args.users,
+            groups=args.groups,
+            seed=args.seed,
+            out=args.out,
+            console=console,
+            fail_on=Level.parse(args.fail_on),
         )
     except (OSError, RuntimeError) as exc:
         print(f"scim-harness: error: {exc}", file=sys.stderr)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from report_support import HOSTILE, SECRET, hostile_report, mixed_report
+from report_support import HOSTILE, SECRET, check, hostile_report, mixed_report
 from rich.console import Console
-from scim_harness.conformance.model import Report
+from scim_harness.conformance.model import Level, Outcome, Report, Result
 from scim_harness.conformance.report.render import console_report
 
 
@@ -58,13 +58,49 @@ def test_not_exercised_is_labelled_apart_from_passed() -> None:
 
 
 def test_summary_line_counts_every_outcome() -> None:
-    """The closing line counts passed, failed (MUST), errors, skipped and not exercised."""
+    """The closing line counts passed, MUST and SHOULD failures, errors, skips, not exercised."""
     text = render(mixed_report())
     assert (
-        "FAILED - 6 checks: 2 passed, 1 failed (1 MUST), 1 errors, 1 skipped, 1 not exercised"
-        in text
+        "FAILED - 6 checks: 2 passed, 1 MUST failed, 0 SHOULD failed, 1 errors, 1 skipped, "
+        "1 not exercised" in text
     )
     assert "MUST checks failed: SRV-FLT-002" in text
+
+
+def _should_failure() -> Report:
+    """A run whose only failure is a SHOULD check."""
+    report = mixed_report()
+    report.results = [r for r in report.results if r.check.id != "SRV-FLT-002"]
+    report.results.append(
+        Result(check("SRV-GRP-006", area="groups", level="SHOULD"), Outcome.FAILED, "no groups")
+    )
+    report.results = [r for r in report.results if r.outcome is not Outcome.ERROR]
+    return report
+
+
+def test_a_should_failure_is_counted_but_passes_under_fail_on_must() -> None:
+    """SHOULD failures are in the summary line; with --fail-on must the run is still OK."""
+    report = _should_failure()
+    assert report.exit_code == 0
+    assert "OK - 5 checks: 2 passed, 0 MUST failed, 1 SHOULD failed" in render(report)
+
+
+def test_fail_on_should_fails_the_run_on_a_should_failure() -> None:
+    """With --fail-on should the same run exits 1 and names the SHOULD check."""
+    report = _should_failure()
+    report.fail_on = Level.SHOULD
+    assert report.exit_code == 1
+    text = render(report)
+    assert "FAILED - 5 checks: 2 passed, 0 MUST failed, 1 SHOULD failed" in text
+    assert "MUST and SHOULD checks failed: SRV-GRP-006" in text
+
+
+def test_may_failures_never_fail_a_run() -> None:
+    """A MAY check's failure is shown but fails the run under neither setting."""
+    report = Report(side="server", target="t", fail_on=Level.SHOULD)
+    report.results = [Result(check("SRV-X-001", level="MAY"), Outcome.FAILED, "optional")]
+    assert report.exit_code == 0
+    assert "1 MAY failed" in render(report)
 
 
 def test_passed_checks_can_be_hidden() -> None:

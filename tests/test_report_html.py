@@ -92,4 +92,4 @@ def test_summary_table_comes_first_with_counts(tmp_path: Path) -> None:
     """The summary names each suite and its exit code before any check."""
     text = html(tmp_path, [mixed_report()])
     assert text.index("<table>") < text.index('id="SRV-FLT-002"')
-    assert "FAILED - 6 checks: 2 passed, 1 failed (1 MUST)" in text
+    assert "FAILED - 6 checks: 2 passed, 1 MUST failed, 0 SHOULD failed" in text

@@ -1,9 +1,10 @@
 """``scim-harness check server|client``: run a suite, print the report, write the files.
 
-Exit status: 0 when no MUST check failed, 1 when one did, 2 when the run could not happen
-(bad arguments, an unreachable target, a refused token, an unreadable traffic file), 3 when
-``check client`` had nothing to judge (no create, or fewer requests than the minimum; see
-:mod:`conformance.client_scope`) unless ``--allow-empty``.
+Exit status: 0 when no MUST check failed (``--fail-on should``: no MUST or SHOULD check), 1
+when one did, 2 when the run could not happen (bad arguments, an unreachable target, a
+refused token, an unreadable traffic file), 3 when ``check client`` had nothing to judge (no
+create, or fewer requests than the minimum; see :mod:`conformance.client_scope`) unless
+``--allow-empty``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import registered
-from scim_harness.conformance.model import Check, Report, Result
+from scim_harness.conformance.model import FAIL_ON_CHOICES, Check, Level, Report, Result
 from scim_harness.conformance.report.render import (
     console_report,
     report_json,
@@ -32,6 +33,7 @@ from scim_harness.conformance.report.render import (
     write_json,
     write_junit,
 )
+from scim_harness.conformance.server.target import TARGET_CHOICES
 
 from scim_harness.options import base_url, deprecated_alias, env_token, seconds, token
 
@@ -45,6 +47,7 @@ __all__ = [
     "ReportFiles",
     "TargetUnavailable",
     "add_check_parser",
+    "add_fail_on_flag",
     "emit_reports",
     "fetch_client_platform",
     "fetch_client_traffic",
@@ -94,6 +97,18 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
     p.add_argument("--hide-passed", action="store_true", help="print only checks that did not pass")
     p.add_argument("--timeout", type=seconds, default=30.0, help="seconds per request (30)")
+    add_fail_on_flag(p)
+
+
+def add_fail_on_flag(p: argparse.ArgumentParser) -> None:
+    """``--fail-on must|should``: the lowest level whose failure makes the exit status 1."""
+    p.add_argument(
+        "--fail-on",
+        type=str.lower,
+        choices=FAIL_ON_CHOICES,
+        default="must",
+        help="exit 1 when a check of this level (or stricter) fails: must (default) or should",
+    )
 
 
 def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -101,7 +116,8 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
     check: argparse.ArgumentParser = subparsers.add_parser(
         "check",
         help="run the conformance checks against a SCIM server or a client's traffic",
-        description="Run the conformance checks. Exit 0 when no MUST check fails.",
+        description="Run the conformance checks. Exit 0 when no MUST check fails "
+        "(--fail-on should: no MUST or SHOULD check).",
     )
     sides = check.add_subparsers(dest="side", metavar="SIDE", required=True)
     server = sides.add_parser(
@@ -130,7 +146,16 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
     server.add_argument(
         "--deactivation",
         choices=("delete", "keep"),
-        help="what the target does with a deactivated user (without --admin-url)",
+        help="what the target does with a deactivated user; without it either is accepted "
+        "and the report says which the target showed",
+    )
+    server.add_argument(
+        "--target",
+        choices=TARGET_CHOICES,
+        default="auto",
+        help="judge by the RFCs alone (rfc) or also by the platform's rules (platform); "
+        "auto (default): platform when --admin-url is given or the target's /Schemas "
+        "declares the platform's six attributes required",
     )
     _add_report_flags(server)
     server.set_defaults(func=run_check_server)
@@ -317,6 +342,8 @@ async def _server_report(args: argparse.Namespace) -> Report:
                 admin=admin,
                 progress=progress,
                 deactivation=args.deactivation,
+                target=args.target,
+                fail_on=Level.parse(args.fail_on),
             )
 
 
@@ -358,7 +385,8 @@ def emit_reports(
     show_passed: bool = True,
     show_skipped: bool = True,
 ) -> int:
-    """Print the reports, write the files; the exit status (1 when a MUST check failed)."""
+    """Print the reports, write the files; the exit status (1 when a check at a report's
+    ``fail_on`` level failed)."""
     for report in reports:
         console_report(report, console, show_passed=show_passed, show_skipped=show_skipped)
     for path in write_reports(reports, files):
@@ -470,4 +498,5 @@ def run_check_client(args: argparse.Namespace) -> int:
     report = run_client_suite(
         traffic, select=select, target=target, window=window, allow_empty=args.allow_empty
     )
+    report.fail_on = Level.parse(args.fail_on)
     return _emit([report], args)

@@ -131,15 +131,19 @@ def group_by_area(results: Iterable[Result]) -> list[AreaGroup]:
 
 
 def summary_line(report: Report) -> str:
-    """One line of counts, e.g. ``41 checks: 38 passed, 1 failed (1 MUST), ...``."""
+    """One line of counts: ``41 checks: 38 passed, 1 MUST failed, 2 SHOULD failed, ...``."""
     counts = report.counts()
-    failed = counts[str(Outcome.FAILED)]
-    must = sum(
-        1 for r in report.results if r.outcome is Outcome.FAILED and r.check.level is Level.MUST
-    )
+    failed = {
+        level: sum(
+            1 for r in report.results if r.outcome is Outcome.FAILED and r.check.level is level
+        )
+        for level in Level
+    }
     parts = [
         f"{counts[str(Outcome.PASSED)]} passed",
-        f"{failed} failed ({must} MUST)" if failed else "0 failed",
+        f"{failed[Level.MUST]} MUST failed",
+        f"{failed[Level.SHOULD]} SHOULD failed",
+        *([f"{failed[Level.MAY]} MAY failed"] if failed[Level.MAY] else []),
         f"{counts[str(Outcome.ERROR)]} errors",
         f"{counts[str(Outcome.SKIPPED)]} skipped",
         f"{counts[str(Outcome.NOT_EXERCISED)]} not exercised",
@@ -261,7 +265,7 @@ def result_text(result: Result, *, max_exchanges: int = 3, max_body: int = 1500)
     lines = [f"{check.id} [{check.level}] {check.claim}", f"rule: {check.reference}"]
     if result.message:
         lines.append(f"why:  {result.message}")
-    if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+    if result.outcome.is_failure:
         lines.append(f"fix:  {check.fix}")
     for exchange in result.exchanges[:max_exchanges]:
         lines.extend(["", exchange_text(exchange, max_body=max_body)])

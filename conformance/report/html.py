@@ -102,7 +102,7 @@ def _exchange(exchange: Exchange) -> str:
 def _check(result: Result) -> str:
     check = result.check
     outcome = str(result.outcome)
-    failed = result.outcome in (Outcome.FAILED, Outcome.ERROR)
+    failed = result.outcome.is_failure
     rows = [("Rule", check.reference)]
     if result.message:
         label = "Why" if failed else "Reason" if result.outcome is not Outcome.PASSED else "Note"

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.text import Text
-from scim_harness.conformance.model import Exchange, Outcome, Report, Result
+from scim_harness.conformance.model import Exchange, Level, Outcome, Report, Result
 from scim_harness.conformance.report.common import (
     OUTCOME_LABELS,
     SHOWN_HEADERS,
@@ -97,7 +97,7 @@ def _details(result: Result, max_body: int) -> Text:
     _append_lines(out, _INDENT + "rule  ", check.reference)
     if result.message:
         _append_lines(out, _INDENT + "why   ", result.message, "red")
-    if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+    if result.outcome.is_failure:
         _append_lines(out, _INDENT + "fix   ", check.fix, "bold")
     for exchange in result.exchanges[:_MAX_EXCHANGES]:
         _exchange(out, exchange, max_body)
@@ -155,14 +155,15 @@ def console_report(
         console.print(Text.assemble((group.label, "bold underline"), ("  " + counts, "dim")))
         for result in shown:
             console.print(_line(result))
-            if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            if result.outcome.is_failure:
                 console.print(_details(result, max_body))
     console.print()
     style = "bold red" if report.exit_code else "bold green"
     console.print(Text.assemble((summary_line(report), style), f"  ({report.duration_s:.1f} s)"))
     if report.blocking:
         ids = ", ".join(r.check.id for r in report.blocking)
-        console.print(Text(f"MUST checks failed: {ids}", style="red"))
+        levels = "MUST" if report.fail_on is Level.MUST else "MUST and SHOULD"
+        console.print(Text(f"{levels} checks failed: {ids}", style="red"))
     if report.nothing_to_judge:
         console.print(Text(_nothing_to_judge(report), style="yellow"), soft_wrap=True)
 

@@ -10,6 +10,7 @@ evidence and validates the response body against the matching JSON Schema of
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,9 +20,12 @@ import httpx
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.model import CheckFailed, CheckSkipped, Exchange
 from scim_harness.conformance.server.data import Namespace, Population
+from scim_harness.conformance.server.readback import ReadBack
 from scim_harness.conformance.server.schemas import response_schema_errors
+from scim_harness.conformance.server.target import TargetProfile
 
 __all__ = [
+    "DEACTIVATION_SEEN",
     "SCIM_MEDIA_TYPE",
     "USE_TOKEN",
     "AdminAccess",
@@ -35,6 +39,8 @@ __all__ = [
     "need",
 ]
 
+DEACTIVATION_SEEN = "deactivation-seen"
+"""``cache`` key: deactivation form -> what the target did with the user (delete or keep)."""
 SCIM_MEDIA_TYPE = "application/scim+json"
 USE_TOKEN = "<the suite's token>"
 """Default of ``token=``: send the target's bearer token."""
@@ -143,9 +149,13 @@ class ServerContext:
     seed: int = 0
     admin: AdminAccess | None = None
     deactivation: str | None = None
-    """What the target does on deactivation without admin access: delete, keep, or unknown."""
+    """What the target does on deactivation, when the user says (delete, keep); None: infer."""
     spc: dict[str, Any] | None = None
     """The target's ServiceProviderConfig, read once at the start (None: unreadable)."""
+    target: TargetProfile = field(default_factory=TargetProfile)
+    """RFC or platform, and what the target's /Schemas declares (read at the start)."""
+    readback: ReadBack = field(default_factory=ReadBack)
+    """Every write read back by id and by filter; the SRV-RBK checks report what differed."""
     check_id: str = ""
     exchanges: list[Exchange] = field(default_factory=list)
     schema_violations: list[SchemaViolation] = field(default_factory=list)
@@ -189,12 +199,15 @@ class ServerContext:
         note: str = "",
         validate: bool = True,
         accept: str | None = SCIM_MEDIA_TYPE,
+        readback: bool = True,
     ) -> Reply:
         """Send one request, record it, validate the response body against its JSON Schema.
 
         ``params`` are percent-encoded (``%20`` for spaces); ``query`` is sent as it is.
         ``token=None`` sends no Authorization header; the default sends the suite's token.
-        ``accept=None`` sends no Accept header.
+        ``accept=None`` sends no Accept header. A successful write is read back
+        (:mod:`~scim_harness.conformance.server.readback`) unless ``readback`` is False: then
+        the resource's expected state is forgotten (the write is not one the suite models).
         """
         url = self.url(path, base)
         if params:
@@ -211,6 +224,7 @@ class ServerContext:
         sent.update(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {self.token if token == USE_TOKEN else token}"
+        started = time.monotonic()
         response = await self.http.request(method, url, content=content, headers=sent)
         data = _parse(response)
         recorded_body = body
@@ -229,7 +243,20 @@ class ServerContext:
         self.exchanges.append(exchange)
         if validate:
             self._validate(exchange, method, url, query, response.status_code, data)
-        return Reply(response.status_code, response.headers, data, exchange)
+        reply = Reply(response.status_code, response.headers, data, exchange)
+        if readback:
+            sent_body = body if body is not None else _parsed_content(content)
+            await self.readback.after(
+                self,
+                reply,
+                base=base,
+                token=self.token if token == USE_TOKEN else token,
+                sent=sent_body,
+                started=started,
+            )
+        elif method != "GET":
+            self.readback.forget(url)
+        return reply
 
     def _validate(
         self, exchange: Exchange, method: str, url: str, query: str, status: int, data: Any
@@ -353,6 +380,13 @@ class ServerContext:
             msg = "needs the reference server's admin API (pass admin access to run it)"
             raise CheckSkipped(msg)
         return self.admin
+
+
+def _parsed_content(content: bytes | None) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except ValueError:
+        return None
 
 
 def _search_keys(method: str, url: str, exchange: Exchange) -> set[str]:

@@ -98,6 +98,8 @@ class Namespace:
     """Names of one run: ``scimh-<seed>-<random>``."""
 
     value: str
+    enterprise: bool = False
+    """Users carry the enterprise extension (only when the target advertises it)."""
 
     def user_name(self, tag: str) -> str:
         return f"{self.value}-{tag}"
@@ -107,6 +109,10 @@ class Namespace:
 
     def group_name(self, tag: str) -> str:
         return f"{self.value} {tag}"
+
+    def external_id(self, tag: str) -> str:
+        """The client's own id of a test resource (RFC 7643 §3.1 externalId)."""
+        return f"{self.value}-ext-{tag}"
 
     def user(
         self,
@@ -122,6 +128,9 @@ class Namespace:
     ) -> dict[str, Any]:
         """A User with the six attributes the platform requires; ``omit`` drops some.
 
+        Every user also carries an ``externalId``, a phone number (a second multi-valued
+        attribute with sub-attributes) and, when the target advertises it, the enterprise
+        extension: what a provisioning client sends, so that the read-back compares it all.
         ``omit`` names: userName, name.givenName, name.familyName, emails.work, displayName,
         active.
         """
@@ -134,12 +143,17 @@ class Namespace:
         name = {"givenName": given, "familyName": family, "formatted": f"{given} {family}"}
         body: dict[str, Any] = {
             "schemas": [USER_SCHEMA],
+            "externalId": self.external_id(tag),
             "userName": self.user_name(tag),
             "name": name,
             "displayName": f"{given} {family}",
             "emails": emails,
+            "phoneNumbers": [{"value": "+1 555 0100", "type": "mobile"}],
             "active": True,
         }
+        if self.enterprise:
+            body["schemas"] = [USER_SCHEMA, ENTERPRISE]
+            body[ENTERPRISE] = {"employeeNumber": f"E-{tag}", "department": "Conformance"}
         if title is not None:
             body["title"] = title
         if nick is not None:
@@ -154,7 +168,11 @@ class Namespace:
         return body
 
     def group(self, tag: str, members: Sequence[str] = ()) -> dict[str, Any]:
-        body: dict[str, Any] = {"schemas": [GROUP_SCHEMA], "displayName": self.group_name(tag)}
+        body: dict[str, Any] = {
+            "schemas": [GROUP_SCHEMA],
+            "externalId": self.external_id(tag),
+            "displayName": self.group_name(tag),
+        }
         if members:
             body["members"] = [{"value": m} for m in members]
         return body

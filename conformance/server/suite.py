@@ -1,10 +1,13 @@
 """The server suite: every registered server check, run against one SCIM base URL and token.
 
-``run_server_suite`` reads the target's ServiceProviderConfig once, runs the selected checks one
-after the other (each with its own evidence), skips those needing a feature the target does not
-advertise, and removes the test data it created, newest first (unless ``keep``). A check that
-raises anything but :class:`CheckFailed`/:class:`CheckSkipped` is reported as an ERROR with the
-message: one broken check never stops the run.
+``run_server_suite`` reads the target's ServiceProviderConfig, /Schemas and /ResourceTypes
+once (what it supports, and whether it is judged by the RFCs alone or also by the platform's
+rules: :mod:`~scim_harness.conformance.server.target`), runs the selected checks one after the
+other (each with its own evidence), skips those needing a feature the target does not
+advertise or a platform rule that does not apply to it, and removes the test data it created,
+newest first (unless ``keep``). A check that raises anything but
+:class:`CheckFailed`/:class:`CheckSkipped` is reported as an ERROR with the message: one broken
+check never stops the run.
 """
 
 from __future__ import annotations
@@ -12,17 +15,33 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import Registered, registered
-from scim_harness.conformance.model import Check, CheckFailed, CheckSkipped, Outcome, Report, Result
-from scim_harness.conformance.server.context import AdminAccess, ServerContext
+from scim_harness.conformance.model import (
+    Check,
+    CheckFailed,
+    CheckSkipped,
+    Level,
+    Outcome,
+    Report,
+    Result,
+)
+from scim_harness.conformance.server.context import DEACTIVATION_SEEN, AdminAccess, ServerContext
 from scim_harness.conformance.server.data import Namespace
+from scim_harness.conformance.server.target import TARGET_CHOICES, read_target
 from scim_harness.simulated_client.profiles.catalogue import get_profile
 
-__all__ = ["DEACTIVATION_CHOICES", "AdminAccess", "run_server_suite"]
+__all__ = [
+    "DEACTIVATION_CHOICES",
+    "DEACTIVATION_SEEN",
+    "TARGET_CHOICES",
+    "AdminAccess",
+    "run_server_suite",
+]
 
 DEACTIVATION_CHOICES = ("delete", "keep")
 """Values of ``deactivation``: what the target does when a user is deactivated."""
@@ -35,16 +54,24 @@ _FEATURE_NAMES = {
     "filter": "filter",
     "changePassword": "changePassword",
 }
-_LAST_AREAS = ("schema",)
+_LAST_AREAS = ("schema", "readback")
 
 
 def _order(checks: list[Registered]) -> list[Registered]:
-    """By id, except the checks judging the whole run (e.g. every response's schema): last."""
+    """By id, except the checks judging the whole run (every response's schema, every
+    write read back): last."""
     return sorted(checks, key=lambda r: (r.check.area in _LAST_AREAS, r.check.id))
 
 
 def _unsupported(ctx: ServerContext, needs: tuple[str, ...]) -> str | None:
     for need in needs:
+        if need == "platform":
+            if not ctx.target.platform:
+                return (
+                    "platform rule, not applied: this target is judged by RFC 7643/7644 "
+                    f"alone ({ctx.target.reason})"
+                )
+            continue
         feature = _FEATURE_NAMES.get(need, need)
         if ctx.supports(feature) is False:
             return (
@@ -86,15 +113,32 @@ async def _run_one(ctx: ServerContext, entry: Registered) -> Result:
     )
 
 
-async def _read_spc(ctx: ServerContext) -> None:
+async def _discover(ctx: ServerContext, target: str) -> None:
+    """ServiceProviderConfig, then what kind of target this is and what it declares."""
     ctx.check_id = "(setup)"
     try:
         reply = await ctx.get("/ServiceProviderConfig")
     except httpx.HTTPError:
-        return
-    if reply.status == 200 and isinstance(reply.body, dict):
+        reply = None
+    if reply is not None and reply.status == 200 and isinstance(reply.body, dict):
         ctx.spc = reply.body
+    ctx.target = await read_target(ctx, target, admin=ctx.admin is not None)
+    ctx.namespace = replace(ctx.namespace, enterprise=ctx.target.enterprise)
     ctx.exchanges = []
+
+
+def _deactivation_seen(ctx: ServerContext) -> str | None:
+    """What the deactivation checks saw the target do: delete, keep, or a mix."""
+    seen: dict[str, str] = ctx.cache.get(DEACTIVATION_SEEN, {})
+    if not seen:
+        return None
+    modes = set(seen.values())
+    forms = ", ".join(seen)
+    if len(modes) == 1:
+        mode = modes.pop()
+        verb = "deleted" if mode == "delete" else "kept with active=false"
+        return f"{mode}: users were {verb} after {forms}"
+    return "mixed: " + ", ".join(f"{form} -> {mode}" for form, mode in seen.items())
 
 
 async def _clean_up(ctx: ServerContext) -> dict[str, int]:
@@ -103,7 +147,7 @@ async def _clean_up(ctx: ServerContext) -> dict[str, int]:
     removed = failed = 0
     for url, token in reversed(ctx.cleanup):
         try:
-            reply = await ctx.request("DELETE", url, token=token, validate=False)
+            reply = await ctx.request("DELETE", url, token=token, validate=False, readback=False)
         except httpx.HTTPError:
             failed += 1
             continue
@@ -153,18 +197,26 @@ async def run_server_suite(
     progress: Callable[[Result], None] | None = None,
     deactivation: str | None = None,
     via: str | None = None,
+    target: str = "auto",
+    fail_on: Level = Level.MUST,
 ) -> Report:
     """Run the server checks against ``base_url`` with ``token``; see the module docstring.
 
-    ``deactivation`` tells what the target is configured to do when a user is deactivated
-    (``"delete"`` or ``"keep"``) when there is no ``admin`` access to set it up; ``None``
-    skips those checks with the reason. With ``admin`` access the suite works in a
-    throwaway copy of the admin app (same settings and mapping), never in the app itself.
-    Every request carries ``User-Agent: scim-harness/<version> (server suite[; via])``.
+    ``deactivation`` says what the target does when a user is deactivated (``"delete"`` or
+    ``"keep"``), making the deactivation checks exact; ``None`` accepts either and reports
+    which one the target showed. ``target`` (``auto``, ``rfc``, ``platform``) decides whether
+    the platform's rules apply (:mod:`~scim_harness.conformance.server.target`). ``fail_on``
+    is the lowest level whose failure makes the report's exit code 1. With ``admin`` access
+    the suite works in a throwaway copy of the admin app (same settings and mapping), never in
+    the app itself. Every request carries ``User-Agent: scim-harness/<version> (server
+    suite[; via])``.
     """
     get_profile(profile)  # ValueError naming the known profiles
     if deactivation is not None and deactivation not in DEACTIVATION_CHOICES:
         msg = f"deactivation must be one of {', '.join(DEACTIVATION_CHOICES)} or None"
+        raise ValueError(msg)
+    if target not in TARGET_CHOICES:
+        msg = f"target must be one of {', '.join(TARGET_CHOICES)}"
         raise ValueError(msg)
     started = time.perf_counter()
     namespace = Namespace(f"scimh-{seed}-{secrets.token_hex(3)}")
@@ -179,10 +231,12 @@ async def run_server_suite(
         deactivation=deactivation,
         user_agent=harness_user_agent("server suite", via),
     )
-    report = Report(side="server", target=ctx.base_url)
+    report = Report(side="server", target=ctx.base_url, fail_on=fail_on)
     isolation = await _isolate(ctx) if admin is not None else None
-    await _read_spc(ctx)
+    await _discover(ctx, target)
     selected = [r for r in registered("server") if select is None or select(r.check)]
+    # Reading every write back costs two GETs a write: only when a check will judge it.
+    ctx.readback.enabled = any(r.check.area == "readback" for r in selected)
     for entry in _order(selected):
         result = await _run_one(ctx, entry)
         report.results.append(result)
@@ -193,10 +247,14 @@ async def run_server_suite(
         "seed": seed,
         "namespace": namespace.value,
         "admin": admin.app if admin else None,
+        "target": ctx.target.describe(),
         "deactivation": deactivation,
     }
     if isolation is not None:
         details["app"] = isolation
+    seen = _deactivation_seen(ctx)
+    if seen is not None:
+        details["deactivation_seen"] = seen
     if keep:
         details["cleanup"] = f"kept: {len(ctx.cleanup)} resources under {namespace.value}"
         if ctx.throwaway_apps:

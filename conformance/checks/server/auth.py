@@ -68,6 +68,7 @@ async def wrong_token(ctx: ServerContext) -> None:
     "another app's token must get 401 on this base URL, and 404 for this app's ids.",
 )
 async def app_isolation(ctx: ServerContext) -> None:
+    ctx.require_admin()  # before creating anything
     user = await ctx.create_user("aut-iso")
     other = await make_app(ctx, "iso", {})
     path = f"/Users/{quote(user['id'], safe='')}"

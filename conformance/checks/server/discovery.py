@@ -167,6 +167,7 @@ async def bearer_scheme_advertised(ctx: ServerContext) -> None:
     claim="/Schemas marks the six attributes the platform requires as required.",
     fix="Set required: true in /Schemas on userName, name.givenName, name.familyName, "
     "emails (and emails.value), displayName and active, so clients learn the rule.",
+    needs=("platform",),
 )
 async def required_attributes_advertised(ctx: ServerContext) -> None:
     found = await _schemas(ctx)

@@ -102,9 +102,14 @@ async def delete_group(ctx: ServerContext) -> None:
 
 @server_check(
     "SRV-GRP-005",
-    level="SHOULD",
+    level="MUST",
     area="groups",
-    reference="RFC 7643 §4.2, RFC 7644 §3.6",
+    # MUST since issue 11: RFC 7644 §3.6 says a deleted resource MUST be omitted from future
+    # query results and answer 404 to every operation; a member entry naming it is returned
+    # data about a resource that no longer exists, and a client syncing the group from it
+    # re-adds or mis-counts a user that is gone.
+    reference="RFC 7644 §3.6 (MUST omit the deleted resource from future query results), "
+    "RFC 7643 §4.2 (members)",
     claim="A deleted User no longer appears among any Group's members.",
     fix="When a User is deleted, remove it from every Group's members in the same transaction.",
 )

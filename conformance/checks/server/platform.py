@@ -5,6 +5,11 @@ The platform requires six user attributes (userName, name.givenName, name.family
 so is a PATCH removing one. With admin access (the reference server), the directory record
 the mapping writes is read back and validated against ``directory-user.schema.json`` /
 ``directory-group.schema.json``.
+
+These are the platform's rules, not the RFC's (RFC 7643 §4.1 requires only ``userName``):
+they run only when the target is the platform (``needs=("platform",)``; see
+:mod:`~scim_harness.conformance.server.target`). A User without ``userName`` is refused by
+every SCIM server, so SRV-PLT-001 runs everywhere.
 """
 
 from __future__ import annotations
@@ -45,13 +50,16 @@ _DIRECTORY_USER = {
 
 
 def _missing_check(number: int, omit: str, what: str) -> None:
+    rfc = omit == "userName"  # RFC 7643 §4.1.1: userName is REQUIRED on every server
+
     @server_check(
         f"SRV-PLT-{number:03d}",
         level="MUST",
         area="platform",
-        reference=_REQUIRED,
+        reference="RFC 7643 §4.1.1 (userName REQUIRED), RFC 7644 §3.3" if rfc else _REQUIRED,
         claim=f"A User created without {what} is refused.",
         fix=_FIX_REQ.format(what=what),
+        needs=() if rfc else ("platform",),
     )
     async def run(ctx: ServerContext) -> None:
         tag = f"plt-no-{omit.replace('.', '-').lower()}"
@@ -78,6 +86,7 @@ for _number, _omit, _what in _MISSING:
     claim="A created User's directory record carries the mapped values and validates.",
     fix="Map each required attribute into the platform record (username, firstName, "
     "lastName, email, displayName, status).",
+    needs=("platform",),
 )
 async def directory_user(ctx: ServerContext) -> None:
     ctx.require_admin()
@@ -110,7 +119,7 @@ async def directory_user(ctx: ServerContext) -> None:
     claim="A PATCH removing a required attribute is refused and changes nothing.",
     fix="Validate the patched User against the required mapping before storing it; refuse "
     "with 400 and keep the User as it was.",
-    needs=("patch",),
+    needs=("patch", "platform"),
 )
 async def patch_cannot_remove(ctx: ServerContext) -> None:
     user = await ctx.create_user("plt-patch")
@@ -139,6 +148,7 @@ async def patch_cannot_remove(ctx: ServerContext) -> None:
     reference=_REQUIRED,
     claim="A PUT leaving out a required attribute (the work email) is refused and changes nothing.",
     fix="Apply the required-attribute rule to replace (PUT) as to create.",
+    needs=("platform",),
 )
 async def put_cannot_drop(ctx: ServerContext) -> None:
     user = await ctx.create_user("plt-put")
@@ -163,6 +173,7 @@ async def put_cannot_drop(ctx: ServerContext) -> None:
     claim="A Group's directory groupName follows its displayName on create and on rename.",
     fix="Map displayName into the platform group's Group Name on every create, replace and "
     "patch, and its members into member usernames.",
+    needs=("platform",),
 )
 async def directory_group(ctx: ServerContext) -> None:
     ctx.require_admin()
