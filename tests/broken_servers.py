@@ -9,134 +9,51 @@ exact set of MUST checks expected to fail (the meant one plus documented collate
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from asgi_rewrite import (
+    SCIM_PATH,
+    Exchange,
+    Rewrite,
+    Rewriting,
+    as_get,
+    call,
+    scim_rest,
+    with_json_response,
+    with_request,
+)
 from scim_harness.reference_server.app import create_app
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.platform.mapping import PlatformMapping
 from scim_harness.reference_server.protocol.schema import ResourceType
-from scim_harness.reference_server.resources.core import AppContext
+from scim_harness.reference_server.resources.core import AppContext, Resources
 from scim_harness.reference_server.settings import ServerSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
+from subtle_faults import (
+    DanglingMembers,
+    bulk_unimplemented,
+    changes_password_unadvertised,
+    drop_email_primary,
+    drop_enterprise_extension,
+    drop_external_id,
+    frozen_last_modified,
+    ignore_deactivation,
+    remove_absent_is_no_target,
+    remove_required_is_invalid_value,
+    sorts_unadvertised,
+)
 
-Message = MutableMapping[str, Any]
-_SCIM_PATH = re.compile(r"^/apps/(?P<app>[^/]+)/scim/v2(?P<rest>/.*)?$")
-
-
-@dataclass
-class Exchange:
-    """One request as a middleware sees it, and the response it will send back."""
-
-    scope: Scope
-    body: bytes
-    status: int = 0
-    headers: list[tuple[bytes, bytes]] | None = None
-    response: bytes = b""
-
-    @property
-    def method(self) -> str:
-        return str(self.scope["method"])
-
-    @property
-    def path(self) -> str:
-        return str(self.scope["path"])
-
-    def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        for key, value in self.scope["headers"]:
-            if key.lower() == wanted:
-                return bytes(value).decode("latin-1")
-        return None
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
-
-    def response_json(self) -> Any:
-        try:
-            return json.loads(self.response) if self.response else None
-        except ValueError:
-            return None
-
-
-async def call(app: ASGIApp, scope: Scope, body: bytes) -> Exchange:
-    """Run ``app`` on one buffered request and capture its whole response."""
-    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-    headers.append((b"content-length", str(len(body)).encode()))
-    scope = {**scope, "headers": headers}
-    result = Exchange(scope, body)
-    delivered = False
-
-    async def receive() -> Message:
-        nonlocal delivered
-        if delivered:
-            return {"type": "http.disconnect"}
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            result.status = message["status"]
-            result.headers = list(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            result.response += message.get("body", b"")
-
-    await app(scope, receive, send)
-    return result
-
-
-Rewrite = Callable[[ASGIApp, Exchange], Awaitable[Exchange]]
-
-
-class Rewriting:
-    """ASGI middleware: buffer each HTTP request, let ``rewrite`` run it, send its answer."""
-
-    def __init__(self, app: ASGIApp, rewrite: Rewrite) -> None:
-        self.app = app
-        self.rewrite = rewrite
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        done = await self.rewrite(self.app, Exchange(scope, body))
-        headers = [(k, v) for k, v in done.headers or [] if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(done.response)).encode()))
-        await send({"type": "http.response.start", "status": done.status, "headers": headers})
-        await send({"type": "http.response.body", "body": done.response})
-
-
-def with_json_response(done: Exchange, data: Any) -> Exchange:
-    done.response = json.dumps(data).encode()
-    return done
-
-
-def with_request(exchange: Exchange, *, body: Any = None, query: str | None = None) -> Exchange:
-    scope = dict(exchange.scope)
-    if query is not None:
-        scope["query_string"] = query.encode()
-    raw = exchange.body if body is None else json.dumps(body).encode()
-    return Exchange(scope, raw)
-
-
-def scim_rest(exchange: Exchange) -> str | None:
-    """The path below the SCIM base URL (``/Users/123``), or None for other paths."""
-    found = _SCIM_PATH.match(exchange.path)
-    return (found.group("rest") or "") if found else None
-
+__all__ = [
+    "BROKEN_SERVERS",
+    "BrokenServer",
+    "Exchange",
+    "Rewriting",
+    "call",
+    "with_json_response",
+]
 
 # -- the variants -------------------------------------------------------------------------
 
@@ -202,10 +119,6 @@ async def plain_json(app: ASGIApp, exchange: Exchange) -> Exchange:
     return done
 
 
-def _as_get(exchange: Exchange) -> Scope:
-    return {**exchange.scope, "method": "GET", "query_string": b""}
-
-
 async def skip_409(app: ASGIApp, exchange: Exchange) -> Exchange:
     """Never answers 409: a duplicate create is stored under a mangled name, a conflicting
     replace is silently ignored."""
@@ -222,12 +135,12 @@ async def skip_409(app: ASGIApp, exchange: Exchange) -> Exchange:
             stored["userName"] = wanted
             return with_json_response(created, stored)
         return created
-    return await call(app, _as_get(exchange), b"")
+    return await call(app, as_get(exchange), b"")
 
 
 async def leak_across_apps(app: ASGIApp, exchange: Exchange) -> Exchange:
     """Accepts any app's token on any app's base URL (and serves that base URL's data)."""
-    found = _SCIM_PATH.match(exchange.path)
+    found = SCIM_PATH.match(exchange.path)
     header = exchange.header("authorization") or ""
     if found and header.lower().startswith("bearer "):
         store: SqliteStore = _store_of(app)
@@ -285,10 +198,18 @@ class BrokenServer:
     """Every MUST check expected to fail: ``meant`` and its documented collateral."""
     rewrite: Rewrite | None = None
     lax_email: bool = False
+    resources: type[Resources] | None = None
+    """A subclass of the resource layer to swap in (a fault no middleware can fake)."""
+    admin: bool = True
+    """Run with admin access; False runs the suite as a user would against any server: no
+    admin API, no --deactivation hint."""
 
     def build(self, store: SqliteStore) -> ASGIApp:
         platform = LaxEmailPlatform(store) if self.lax_email else None
         app = create_app(ServerSettings(), store=store, platform=platform)
+        if self.resources is not None:
+            server = app.state.server
+            server.resources = self.resources(store, server.resources.platform)
         return app if self.rewrite is None else _Wrapped(app, self.rewrite)
 
 
@@ -316,7 +237,7 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
         "never returns name.familyName",
         "SRV-USR-003",
         # Create, read and replace all compare the family name they sent.
-        frozenset({"SRV-USR-001", "SRV-USR-003", "SRV-USR-004"}),
+        frozenset({"SRV-USR-001", "SRV-USR-003", "SRV-USR-004", "SRV-RBK-001", "SRV-RBK-002"}),
         rewrite=drop_family_name,
     ),
     BrokenServer(
@@ -324,7 +245,7 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
         "accepts a User without a work email",
         "SRV-PLT-004",
         # The same rule on replace (PUT) and on PATCH removing the work email.
-        frozenset({"SRV-PLT-004", "SRV-PLT-008", "SRV-PLT-009"}),
+        frozenset({"SRV-PLT-004", "SRV-PLT-008", "SRV-PLT-009", "SRV-PAT-016"}),
         lax_email=True,
     ),
     BrokenServer(
@@ -338,7 +259,8 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
         "remove-all-members",
         'removes every member on remove members[value eq "x"]',
         "SRV-PAT-010",
-        frozenset({"SRV-PAT-010"}),
+        # A remove of an absent member empties the group too; the read-back of the PATCH sees it.
+        frozenset({"SRV-PAT-010", "SRV-PAT-014", "SRV-RBK-002"}),
         rewrite=remove_all_members,
     ),
     BrokenServer(
@@ -353,7 +275,16 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
         "never answers 409 on a duplicate userName",
         "SRV-ERR-001",
         # The case-insensitive duplicate and the conflicting replace are the same rule.
-        frozenset({"SRV-ERR-001", "SRV-ERR-002", "SRV-ERR-003"}),
+        frozenset(
+            {
+                "SRV-ERR-001",
+                "SRV-ERR-002",
+                "SRV-ERR-003",
+                "SRV-RBK-001",
+                "SRV-RBK-002",
+                "SRV-RBK-004",
+            }
+        ),
         rewrite=skip_409,
     ),
     BrokenServer(
@@ -362,5 +293,99 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
         "SRV-AUT-003",
         frozenset({"SRV-AUT-003"}),
         rewrite=leak_across_apps,
+    ),
+    # -- issue 11: each class of fault the default run used to miss -------------------------
+    BrokenServer(
+        "dangling-members",
+        "deletes a user but leaves it in its groups' members",
+        "SRV-GRP-005",
+        frozenset({"SRV-GRP-005"}),
+        resources=DanglingMembers,
+        admin=False,
+    ),
+    BrokenServer(
+        "ignore-deactivation",
+        "answers each deactivation 2xx and keeps the user active",
+        "SRV-DEA-001",
+        # Every form; the read-back sees active still true (and an unmoved version).
+        frozenset({"SRV-DEA-001", "SRV-DEA-002", "SRV-DEA-003", "SRV-RBK-002", "SRV-RBK-004"}),
+        rewrite=ignore_deactivation,
+        admin=False,
+    ),
+    BrokenServer(
+        "drop-external-id",
+        "never stores externalId",
+        "SRV-RBK-001",
+        # Only the read-back compares externalId, on creates and replaces.
+        frozenset({"SRV-RBK-001", "SRV-RBK-002"}),
+        rewrite=drop_external_id,
+        admin=False,
+    ),
+    BrokenServer(
+        "drop-email-primary",
+        "stores emails without their primary sub-attribute",
+        "SRV-RBK-001",
+        # Each check still finds the work email; only the read-back compares primary.
+        frozenset({"SRV-RBK-001", "SRV-RBK-002"}),
+        rewrite=drop_email_primary,
+        admin=False,
+    ),
+    BrokenServer(
+        "drop-enterprise-extension",
+        "advertises the enterprise extension, drops it on create and replace",
+        "SRV-RBK-001",
+        # SRV-PAT-008 (a PATCH of department) still passes: the loss is on create/replace.
+        frozenset({"SRV-RBK-001", "SRV-RBK-002"}),
+        rewrite=drop_enterprise_extension,
+        admin=False,
+    ),
+    BrokenServer(
+        "frozen-last-modified",
+        "never moves meta.lastModified past meta.created",
+        "SRV-RBK-003",
+        frozenset({"SRV-RBK-003"}),
+        rewrite=frozen_last_modified,
+        admin=False,
+    ),
+    BrokenServer(
+        "changes-password-unadvertised",
+        "advertises changePassword false and takes password changes",
+        "SRV-CAP-004",
+        frozenset(),
+        rewrite=changes_password_unadvertised,
+        admin=False,
+    ),
+    BrokenServer(
+        "sorts-unadvertised",
+        "advertises sort false and sorts",
+        "SRV-CAP-005",
+        frozenset(),
+        rewrite=sorts_unadvertised,
+        admin=False,
+    ),
+    BrokenServer(
+        "bulk-unimplemented",
+        "advertises bulk, answers /Bulk with 501",
+        "SRV-CAP-002",
+        # The Bulk checks run because bulk is advertised; SRV-CAP-002 says the advertisement lies.
+        frozenset({"SRV-BLK-001", "SRV-BLK-002"}),
+        rewrite=bulk_unimplemented,
+        admin=False,
+    ),
+    BrokenServer(
+        "remove-required-invalid-value",
+        "refuses a PATCH removing a required attribute with invalidValue, not mutability",
+        "SRV-PAT-016",
+        frozenset({"SRV-PAT-016"}),
+        rewrite=remove_required_is_invalid_value,
+        admin=False,
+    ),
+    BrokenServer(
+        "remove-absent-no-target",
+        "answers noTarget to a remove of a non-member, losing the add beside it",
+        "SRV-PAT-015",
+        frozenset(),
+        rewrite=remove_absent_is_no_target,
+        admin=False,
     ),
 )
