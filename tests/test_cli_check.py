@@ -9,16 +9,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from asgi_rewrite import Rewriting
 from scim_harness.reference_server.serve import Bootstrap
 from scim_harness.simulated_client.client import ScimClient
 from scim_harness.simulated_client.generate.population import generate_population
 from scim_harness.simulated_client.profiles.catalogue import get_profile
 from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from starlette.applications import Starlette
+from subtle_faults import changes_password_unadvertised
 from support import LiveServer
 from surface_support import says_application_json
 
-from scim_harness.cli import main
+from scim_harness.cli import build_parser, main
 
 SELECTED = ["SRV-DSC-001", "SRV-MED-001", "SRV-FLT-00[12]"]
 
@@ -244,3 +246,62 @@ def test_json_dash_writes_the_report_to_stdout_alone(
     assert json.loads(captured.out)["side"] == "server"
     assert "SRV-DSC-001" in captured.err
     assert not Path("-").exists()
+
+
+@pytest.fixture
+def should_only_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[str]:
+    """A live server whose only fault is SHOULD-level: it hides that it takes passwords."""
+    with LiveServer(Rewriting(asgi_app, changes_password_unadvertised)) as live:  # type: ignore[arg-type]
+        yield f"{live.url}/apps/demo/scim/v2"
+
+
+def test_a_should_failure_is_counted_but_exits_0_by_default(
+    should_only_server: str, boot: Bootstrap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SRV-CAP-004 (SHOULD) fails: the summary line counts it, the exit status stays 0."""
+    code = main(server_args(should_only_server, boot.token, "--select", "SRV-CAP-004"))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "OK - 1 checks: 0 passed, 0 MUST failed, 1 SHOULD failed" in out
+
+
+def test_fail_on_should_exits_1_on_a_should_failure(
+    should_only_server: str, boot: Bootstrap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--fail-on should: the same run exits 1 and names the SHOULD check."""
+    args = server_args(should_only_server, boot.token, "--select", "SRV-CAP-004")
+    code = main([*args, "--fail-on", "should"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "MUST and SHOULD checks failed: SRV-CAP-004" in out
+
+
+def test_target_rfc_skips_the_platform_rules_even_on_the_platform(
+    base_url: str, boot: Bootstrap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--target rfc: the reference server is judged by the RFCs alone; PLT-002 is skipped."""
+    code = main(server_args(base_url, boot.token, "--target", "rfc", "--select", "SRV-PLT-00[12]"))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "target=rfc (--target rfc)" in out.replace("\n", "")
+    assert "platform rule, not applied" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["check", "client", "--file", "t.jsonl", "--fail-on", "SHOULD"], id="client"),
+        pytest.param(["demo", "--fail-on", "should"], id="demo"),
+    ],
+)
+def test_fail_on_is_offered_by_check_client_and_demo(argv: list[str]) -> None:
+    """check client and demo take --fail-on too (any case)."""
+    assert build_parser().parse_args(argv).fail_on == "should"
+
+
+def test_fail_on_refuses_other_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    """--fail-on may (or anything else) is a one-line usage error, exit 2."""
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "client", "--file", "t.jsonl", "--fail-on", "may"])
+    assert exited.value.code == 2
+    assert "--fail-on" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from asgi_rewrite import Rewriting
 from scim_harness.conformance.checks import catalogue
 from scim_harness.reference_server.serve import Bootstrap
 from scim_harness.simulated_client.client import ScimClient
@@ -16,6 +17,7 @@ from scim_harness.simulated_client.generate.population import generate_populatio
 from scim_harness.simulated_client.profiles.catalogue import get_profile
 from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from starlette.applications import Starlette
+from subtle_faults import changes_password_unadvertised
 from support import LiveServer
 from surface_support import PLUGIN_ARGS, ignores_filters, says_application_json
 
@@ -169,6 +171,44 @@ def test_server_ignoring_filters_fails_the_eq_check(
     assert summary[0].startswith("FAILED test_conformance.py::SRV-FLT-001 - [MUST] ")
 
 
+@pytest.fixture
+def should_only_server(asgi_app: Starlette, boot: Bootstrap) -> Iterator[list[str]]:
+    """Plugin options for a live server whose only fault is SHOULD-level (SRV-CAP-004)."""
+    with LiveServer(Rewriting(asgi_app, changes_password_unadvertised)) as live:  # type: ignore[arg-type]
+        yield ["--scim-base-url", f"{live.url}/apps/demo/scim/v2", f"--scim-token={boot.token}"]
+
+
+def test_a_should_failure_is_an_xfail_under_the_default_fail_on(
+    pytester: pytest.Pytester, should_only_server: list[str]
+) -> None:
+    """With --scim-fail-on must (default) a SHOULD failure is shown as xfailed: the run passes."""
+    result = run(pytester, *should_only_server, "-k", "SRV-CAP-004 or SRV-MED-001", "-rx")
+    result.assert_outcomes(passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(["*SRV-CAP-004 [[]SHOULD[]] advertises changePassword*"])
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_scim_fail_on_should_fails_the_should_item(
+    pytester: pytest.Pytester, should_only_server: list[str]
+) -> None:
+    """--scim-fail-on should turns the same verdict into a failed item and a failed session."""
+    args = [*should_only_server, "--scim-fail-on", "should", "-k", "SRV-CAP-004"]
+    result = run(pytester, *args)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*FAILED SRV-CAP-004 [[]SHOULD[]]*"])
+
+
+def test_scim_target_rfc_skips_the_platform_items(
+    pytester: pytest.Pytester, target: list[str]
+) -> None:
+    """--scim-target rfc: the platform checks skip, saying why; the header names the target."""
+    result = run(pytester, *target, "--scim-target", "rfc", "-k", "SRV-PLT-002")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["scim-harness server: * target rfc)", "*platform rule, not applied*"]
+    )
+
+
 def test_unreachable_server_stops_the_session_with_exit_2(pytester: pytest.Pytester) -> None:
     """A closed port ends the run with one clear line and exit status 2."""
     result = run(pytester, "--scim-base-url", "http://127.0.0.1:9", "--scim-token", "t")
@@ -276,3 +316,11 @@ def test_client_traffic_with_nothing_to_judge_is_an_error(
     result.stdout.fnmatch_lines(["*CLI-CRT-001: nothing to judge: no create*"])
     allowed = run(pytester, "--scim-traffic", str(path), "--scim-allow-empty", "-k", "CLI-CRT-001")
     allowed.assert_outcomes(skipped=1)
+
+
+def test_the_plugins_target_choices_are_the_suites() -> None:
+    """--scim-target offers exactly the suite's targets (the plugin keeps its own copy)."""
+    from scim_harness.conformance import plugin
+    from scim_harness.conformance.server.target import TARGET_CHOICES
+
+    assert plugin.TARGET_CHOICES == TARGET_CHOICES

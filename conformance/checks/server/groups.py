@@ -108,8 +108,8 @@ async def delete_group(ctx: ServerContext) -> None:
     # query results and answer 404 to every operation; a member entry naming it is returned
     # data about a resource that no longer exists, and a client syncing the group from it
     # re-adds or mis-counts a user that is gone.
-    reference="RFC 7644 §3.6 (MUST omit the deleted resource from future query results), "
-    "RFC 7643 §4.2 (members)",
+    reference="RFC 7644 §3.6 (a deleted resource MUST be omitted from future query results; "
+    "a member entry naming it is such a result, hence MUST, not SHOULD), RFC 7643 §4.2",
     claim="A deleted User no longer appears among any Group's members.",
     fix="When a User is deleted, remove it from every Group's members in the same transaction.",
 )
@@ -127,6 +127,8 @@ async def deleted_user_leaves_groups(ctx: ServerContext) -> None:
 
 @server_check(
     "SRV-GRP-006",
+    # Stays SHOULD after the severity review: RFC 7643 §4.1.2 does not require a server to
+    # offer the read-only 'groups' attribute; a server without it loses no data.
     level="SHOULD",
     area="groups",
     reference="RFC 7643 §4.1.2 (groups)",
