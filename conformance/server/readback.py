@@ -135,15 +135,15 @@ class ReadBack:
             new_id = reply.field("id")
             if not isinstance(new_id, str) or not isinstance(sent, dict):
                 return
-            tracked = Tracked(
+            created = Tracked(
                 endpoint,
                 f"{root}{endpoint}/{quote(new_id, safe='')}",
                 token,
                 base,
                 writable(sent, schemas, endpoint),
             )
-            self.tracked[tracked.url] = tracked
-            await self._read(ctx, tracked, "create", reply, started, changed=True)
+            self.tracked[created.url] = created
+            await self._read(ctx, created, "create", reply, started, changed=True)
             return
         tracked = self.tracked.get(url) if rid is not None else None
         if tracked is None:

@@ -10,6 +10,7 @@ says the server SHALL answer with scimType ``mutability``, and nothing changes.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from scim_harness.conformance.checks import server_check
@@ -87,7 +88,7 @@ async def remove_absent_keeps_the_add(ctx: ServerContext) -> None:
     group = await ctx.create_group("pat-okta", [one["id"]])
     absent = f"{ctx.namespace.value}-left-already"
     path = _path("/Groups", group["id"])
-    operations = [
+    operations: list[dict[str, Any]] = [
         {"op": "add", "path": "members", "value": [{"value": two["id"]}]},
         {"op": "remove", "path": f'members[value eq "{absent}"]'},
     ]
