@@ -142,7 +142,7 @@ async def test_a_deactivation_hint_makes_the_expectation_exact(
 @pytest.mark.parametrize(
     "app_settings",
     [
-        pytest.param({"lenient": lenient, "delete_on_deactivate": delete}, id=f"{mode}-{option}")
+        pytest.param({"lenient": lenient, "deleteOnDeactivate": delete}, id=f"{mode}-{option}")
         for lenient, mode in ((True, "lenient"), (False, "strict"))
         for delete, option in ((False, "keep-deactivated"), (True, "delete-on-deactivate"))
     ],
@@ -154,7 +154,7 @@ async def test_reference_server_passes_everything_in_every_mode(
     report = await run_server_suite(http, BASE, boot.token, seed=6)
     assert _not_passed(report) == {}
     assert report.details["target"].startswith("platform (its /Schemas declares")
-    mode = "delete" if app_settings["delete_on_deactivate"] else "keep"
+    mode = "delete" if app_settings["deleteOnDeactivate"] else "keep"
     assert report.details["deactivation_seen"].startswith(f"{mode}: ")
     report.fail_on = Level.SHOULD
     assert report.exit_code == 0
