@@ -128,9 +128,9 @@ class Namespace:
     ) -> dict[str, Any]:
         """A User with the six attributes the platform requires; ``omit`` drops some.
 
-        Every user also carries an ``externalId``, a phone number (a second multi-valued
-        attribute with sub-attributes) and, when the target advertises it, the enterprise
-        extension: what a provisioning client sends, so that the read-back compares it all.
+        Every user also carries an ``externalId`` and, when the target advertises it, the
+        enterprise extension: what a provisioning client sends, so that the read-back compares
+        it all (``emails`` are the multi-valued attribute with sub-attributes).
         ``omit`` names: userName, name.givenName, name.familyName, emails.work, displayName,
         active.
         """
@@ -148,7 +148,6 @@ class Namespace:
             "name": name,
             "displayName": f"{given} {family}",
             "emails": emails,
-            "phoneNumbers": [{"value": "+1 555 0100", "type": "mobile"}],
             "active": True,
         }
         if self.enterprise:
