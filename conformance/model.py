@@ -186,9 +186,9 @@ class Report:
             out[str(r.outcome)] += 1
         return out
 
-    def failures(self, level: Level) -> list[Result]:
-        """The failed (or errored) checks of exactly ``level``."""
-        return [r for r in self.results if r.outcome.is_failure and r.check.level is level]
+    def failed(self, level: Level) -> list[Result]:
+        """The checks of exactly ``level`` whose rule was broken (errors are counted apart)."""
+        return [r for r in self.results if r.outcome is Outcome.FAILED and r.check.level is level]
 
     @property
     def blocking(self) -> list[Result]:
@@ -214,7 +214,7 @@ class Report:
             "details": self.details,
             "counts": self.counts(),
             "nothing_to_judge": self.nothing_to_judge or None,
-            "failed_by_level": {str(lv): len(self.failures(lv)) for lv in Level},
+            "failed_by_level": {str(lv): len(self.failed(lv)) for lv in Level},
             "fail_on": self.fail_on.lower(),
             "exit_code": self.exit_code,
             "results": [r.as_json() for r in self.results],

@@ -139,6 +139,7 @@ async def test_a_deactivation_hint_makes_the_expectation_exact(
     assert report.exit_code == 1
 
 
+@pytest.mark.parametrize("with_admin", [False, True], ids=["as-any-target", "with-admin"])
 @pytest.mark.parametrize(
     "app_settings",
     [
@@ -148,12 +149,15 @@ async def test_a_deactivation_hint_makes_the_expectation_exact(
     ],
 )
 async def test_reference_server_passes_everything_in_every_mode(
-    http: httpx.AsyncClient, boot: Bootstrap, app_settings: dict[str, bool]
+    http: httpx.AsyncClient, boot: Bootstrap, app_settings: dict[str, bool], with_admin: bool
 ) -> None:
-    """Lenient or strict, deleting deactivated users or not: no check fails, at any level."""
-    report = await run_server_suite(http, BASE, boot.token, seed=6)
+    """Lenient or strict, deleting deactivated users or not, with admin access or without:
+    no check fails, at any level."""
+    admin = _admin(boot) if with_admin else None
+    report = await run_server_suite(http, BASE, boot.token, seed=6, admin=admin)
     assert _not_passed(report) == {}
-    assert report.details["target"].startswith("platform (its /Schemas declares")
+    reason = "admin access" if with_admin else "its /Schemas declares"
+    assert report.details["target"].startswith(f"platform ({reason}")
     mode = "delete" if app_settings["deleteOnDeactivate"] else "keep"
     assert report.details["deactivation_seen"].startswith(f"{mode}: ")
     report.fail_on = Level.SHOULD

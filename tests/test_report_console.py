@@ -124,3 +124,13 @@ def test_bearer_tokens_are_masked() -> None:
     assert SECRET not in text
     assert "Bearer ***" in text
     assert "access_token=***" in text
+
+
+def test_the_json_report_counts_failures_by_level_and_names_fail_on() -> None:
+    """JSON: failed_by_level matches the summary line; fail_on and exit_code follow --fail-on."""
+    report = _should_failure()
+    report.fail_on = Level.SHOULD
+    data = report.as_json()
+    assert data["failed_by_level"] == {"MUST": 0, "SHOULD": 1, "MAY": 0}
+    assert data["fail_on"] == "should"
+    assert data["exit_code"] == 1

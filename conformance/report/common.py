@@ -133,12 +133,7 @@ def group_by_area(results: Iterable[Result]) -> list[AreaGroup]:
 def summary_line(report: Report) -> str:
     """One line of counts: ``41 checks: 38 passed, 1 MUST failed, 2 SHOULD failed, ...``."""
     counts = report.counts()
-    failed = {
-        level: sum(
-            1 for r in report.results if r.outcome is Outcome.FAILED and r.check.level is level
-        )
-        for level in Level
-    }
+    failed = {level: len(report.failed(level)) for level in Level}
     parts = [
         f"{counts[str(Outcome.PASSED)]} passed",
         f"{failed[Level.MUST]} MUST failed",
