@@ -162,9 +162,10 @@ class ReadBack:
             tracked.expected = None if after is None else writable(after, schemas, endpoint)
         else:
             tracked.expected = None
-        changed = (
-            before is None or tracked.expected is None or not same_state(before, tracked.expected)
-        )
+        # Only a change the model is sure of must move lastModified and the version: after an
+        # unknown write the resource may well already hold what this one sends.
+        now = tracked.expected
+        changed = before is not None and now is not None and not same_state(before, now)
         await self._read(ctx, tracked, "write", reply, started, changed=changed)
 
     # -- reading back ---------------------------------------------------------------------
