@@ -67,9 +67,10 @@ def _unsupported(ctx: ServerContext, needs: tuple[str, ...]) -> str | None:
     for need in needs:
         if need == "platform":
             if not ctx.target.platform:
+                # The report's header (details "target") says why; each skip says how.
                 return (
-                    "platform rule, not applied: this target is judged by RFC 7643/7644 "
-                    f"alone ({ctx.target.reason})"
+                    "platform rule, not applied: the target is judged by RFC 7643/7644 alone "
+                    "(see target in the report's header; --target platform applies it)"
                 )
             continue
         feature = _FEATURE_NAMES.get(need, need)
