@@ -153,7 +153,10 @@ def _capability_check(feature: str) -> None:
             msg = f"advertises {feature}.supported true, but {seen} ({reply.exchange.headline()})"
             raise CheckFailed(msg)
         if worked and not said:
-            msg = f"advertises {feature}.supported false, but it works: {seen}"
+            msg = (
+                f"advertises {feature}.supported false, but it works: {seen} "
+                f"({reply.exchange.headline()})"
+            )
             raise CheckFailed(msg)
         ctx.note(f"{'supported' if said else 'unsupported'}, as advertised: {seen}")
 
