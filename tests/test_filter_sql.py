@@ -17,6 +17,8 @@ from scim_harness.reference_server.protocol.schema import (
 )
 from scim_harness.reference_server.query.filters import (
     MAX_NESTING,
+    AttrPath,
+    Compare,
     compile_filter,
     matches,
     parse_filter,
@@ -225,10 +227,12 @@ def test_numbers_compare_by_value_in_python_and_sql() -> None:
         assert [row[0] for row in conn.execute(sql + " ORDER BY r.seq", [APP, *params])] == expected
 
 
-def test_integer_beyond_64_bits_is_left_to_python() -> None:
-    """compile_filter returns None rather than an SQL comparison that could differ."""
+def test_integer_beyond_64_bits_is_refused_by_the_parser_and_left_to_python_by_sql() -> None:
+    """A parsed filter cannot hold one; a hand-built one compiles to None, not to wrong SQL."""
     counter = _counter_type()
-    f = parse_filter(f"logins lt {2**70}", counter)
+    with pytest.raises(InvalidFilter, match="out of range"):
+        parse_filter(f"logins lt {2**70}", counter)
+    f = Compare(AttrPath(None, "logins", None), "lt", 2**70)
     assert compile_filter(f, counter) is None
     assert matches(f, {"logins": 5}, counter) is True
 
