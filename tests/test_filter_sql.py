@@ -269,10 +269,10 @@ DEEP_LEAVES = [
 
 
 @pytest.mark.parametrize("leaf", DEEP_LEAVES)
-def test_deep_filters_compile_to_runnable_sql_or_fall_back_to_python(
+def test_deep_filters_within_the_budget_all_run_as_sql_and_agree(
     db: sqlite3.Connection, leaf: str
 ) -> None:
-    """Up to the parser's nesting limit, SQL runs and agrees, or compile_filter says None."""
+    """Up to the parser's nesting limit, every filter is pushed down and SQL agrees."""
     pushed = 0
     for levels in range(1, MAX_NESTING + 1):
         try:
@@ -280,7 +280,6 @@ def test_deep_filters_compile_to_runnable_sql_or_fall_back_to_python(
         except InvalidFilter:
             break  # value paths use up nesting faster
         expected = [u["id"] for u in USERS if matches(f, u, USER)]
-        got = sql_ids(db, "User", f)
-        assert got is None or got == expected, levels
-        pushed += got is not None
-    assert pushed >= 8, "ordinary nesting must be pushed down"
+        assert sql_ids(db, "User", f) == expected, levels
+        pushed += 1
+    assert pushed >= MAX_NESTING - 1

@@ -173,6 +173,7 @@ def _page(call: Call, rtype: ResourceType, params: dict[str, Any]) -> tuple[Page
         descending=str(order).lower() == "descending",
         start=start - 1,
         count=count,
+        budget=server.settings.query_budget,
     )
     return page, start, _projection(call, rtype, params)
 
