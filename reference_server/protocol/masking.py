@@ -40,6 +40,28 @@ _SECRET_NAME = re.compile(
 )
 _SECRET_SCHEME = re.compile(r"\s*(bearer|basic|digest|token|negotiate)\s", re.IGNORECASE)
 _SCHEME_WORD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]{0,24})\s+\S")
+# HTTP authentication schemes (IANA registry, and a few in common use): kept in front of ***.
+_KNOWN_SCHEMES = frozenset(
+    {
+        "aws4-hmac-sha256",
+        "basic",
+        "bearer",
+        "concealed",
+        "digest",
+        "dpop",
+        "hoba",
+        "mutual",
+        "negotiate",
+        "ntlm",
+        "oauth",
+        "privatetoken",
+        "scram-sha-1",
+        "scram-sha-256",
+        "sso",
+        "token",
+        "vapid",
+    }
+)
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _MIN_SCRUBBED = 4
 """Shorter password values are not searched for in free text (too many false hits)."""
@@ -64,10 +86,12 @@ def is_secret_param(name: str) -> bool:
 
 
 def _mask_credential(value: str) -> str:
-    # Keep the scheme ("Bearer ***"): a client check needs to see which one was used. A
-    # single word may be the credential itself, so it goes whole.
+    # Keep the scheme ("Bearer ***"): a client check needs to see which one was used. Any
+    # other first word may be (part of) the credential itself, so it goes too.
     match = _SCHEME_WORD.match(value)
-    return f"{match.group(1)} {MASK}" if match else MASK
+    if match and match.group(1).lower() in _KNOWN_SCHEMES:
+        return f"{match.group(1)} {MASK}"
+    return MASK
 
 
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
