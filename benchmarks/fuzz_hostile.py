@@ -178,6 +178,7 @@ async def _drive(
                 print(f"  {sent:>7,} requests  {rate:6.0f} req/s  RSS {rss:6.1f} MiB", flush=True)
     elapsed = time.perf_counter() - started
     fives = sum(n for s, n in statuses.items() if s >= 500)
+    sent -= sum(unsent.values())
     rate = sent / elapsed
     print(f"\nrequests sent: {sent:,} in {elapsed:.0f} s ({rate:.0f} req/s), seed {args.seed}")
     if unsent:

@@ -264,6 +264,8 @@ class _Builder:
         for _ in range(self.c.integer(0, 3)):
             params.append(self.c.pick(makers)())
         encoded = [f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params]
+        while sum(map(len, encoded)) > 50_000:  # past ~64 KiB an HTTP client refuses the URL
+            encoded.remove(max(encoded, key=len))
         if self.c.chance():
             encoded.append(f"access_t%6Fken={self.secret()}")
         return "&".join(encoded)
