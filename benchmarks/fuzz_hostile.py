@@ -49,7 +49,7 @@ def _rss_kib(pid: int, field: str) -> int:
 
 
 def _start(db: str) -> tuple[subprocess.Popen[str], str, str, str, str]:
-    cmd = [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--db", db]
+    cmd = [sys.executable, "-m", "scim_harness", "serve", "--port", "0", "--db", db]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     base = proc.stdout.readline().strip().removeprefix("SCIM Base URL: ")

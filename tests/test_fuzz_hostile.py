@@ -19,12 +19,11 @@ import pytest
 from hostile_requests import Hostile, hostile_request, problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scim_harness.reference_server.app import create_app
+from scim_harness.reference_server.serve import bootstrap
+from scim_harness.reference_server.settings import ServerSettings
+from scim_harness.reference_server.store.sqlite import SqliteStore
 from support import group_body, user_body
-
-from reference_server.app import create_app
-from reference_server.serve import bootstrap
-from reference_server.settings import ServerSettings
-from reference_server.store import SqliteStore
 
 T = TypeVar("T")
 EXAMPLES = 300
