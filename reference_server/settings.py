@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from scim_harness.reference_server.protocol.errors import InvalidValue
 
-__all__ = ["AppSettings", "ServerSettings"]
+__all__ = ["MAX_RETENTION", "AppSettings", "ServerSettings", "public_url"]
+
+MAX_RETENTION = 10_000_000
+"""Most requests one app may keep on record (each is a row of a few KiB)."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,8 @@ class AppSettings:
             if getattr(result, name) not in (200, 204):
                 msg = f"app setting {_WIRE[name]!r} must be 200 or 204"
                 raise InvalidValue(msg)
-        if result.retention < 1:
-            msg = "app setting 'retention' must be at least 1"
+        if not 1 <= result.retention <= MAX_RETENTION:
+            msg = f"app setting 'retention' must be between 1 and {MAX_RETENTION:,}"
             raise InvalidValue(msg)
         return result
 
@@ -88,3 +92,38 @@ class ServerSettings:
     max_bulk_operations: int = 1000
     max_bulk_payload: int = 1024 * 1024
     default_app_settings: AppSettings = field(default_factory=AppSettings)
+    public_url: str | None = None
+    """``scheme://host[:port][/prefix]`` that ``meta.location``, ``$ref`` and the base URLs
+    the admin API shows start with. None: the address the connection arrived on (the local
+    socket's, never the client's ``Host`` header)."""
+    query_budget: float | None = 1.0
+    """Seconds a search (filter, sort, page) may run before it is abandoned with 503 and
+    ``Retry-After``; None for no limit."""
+    body_timeout: float | None = 30.0
+    """Seconds a request body may take to arrive after its headers (408 past it)."""
+
+    def __post_init__(self) -> None:
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", public_url(self.public_url))
+        for name in ("query_budget", "body_timeout"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value <= 86_400:
+                msg = f"{name} must be a number of seconds between 0 and 86400, not {value!r}"
+                raise ValueError(msg)
+
+
+def public_url(text: str) -> str:
+    """``--public-url`` checked and without a trailing slash (ValueError when it is no base URL)."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = f"public URL must be http(s)://host[:port][/path], not {text!r}"
+        raise ValueError(msg)
+    if parts.query or parts.fragment or parts.username or parts.password:
+        msg = f"public URL must not carry a query, a fragment or credentials: {text!r}"
+        raise ValueError(msg)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        msg = f"public URL has an invalid port: {text!r}"
+        raise ValueError(msg) from None
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"

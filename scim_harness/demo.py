@@ -223,18 +223,22 @@ def run_demo(
         try:
             boot = bootstrap(store, CLIENT_APP, settings={"deleteOnDeactivate": True})
             other = bootstrap(store, SERVER_APP, admin_token=boot.admin_token)
+            token, other_token = boot.token, other.token
+            if token is None or other_token is None:  # a fresh database generates both
+                msg = "the demo's database did not give its apps new tokens"
+                raise RuntimeError(msg)
             app = create_app(ServerSettings(database=db), store=store)
             with RunningServer(app) as server:
                 base = f"{server.url}/apps/{CLIENT_APP}/scim/v2"
                 _say(console, f"reference server at {server.url} (SCIM base URL {base})")
                 _say(console, f"pushing {users} users and {groups} groups (seed {seed})...")
                 started = time.perf_counter()
-                failed = asyncio.run(_push(base, boot.token, users, groups, seed, expected))
+                failed = asyncio.run(_push(base, token, users, groups, seed, expected))
                 pushed = time.perf_counter() - started
                 note = f", {failed} changes failed" if failed else ""
                 _say(console, f"pushed in {pushed:.1f} s{note}; running both suites...")
                 started = time.perf_counter()
-                reports = asyncio.run(_suites(server.url, boot, other.token, seed, expected))
+                reports = asyncio.run(_suites(server.url, boot, other_token, seed, expected))
                 _say(console, f"suites done in {time.perf_counter() - started:.1f} s")
         finally:
             store.close()

@@ -98,7 +98,9 @@ async def test_settings_read_and_patch(admin: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
-        pytest.param({"retention": 0}, "at least 1", id="retention-zero"),
+        pytest.param({"retention": 0}, "between 1 and", id="retention-zero"),
+        pytest.param({"retention": 2**63 - 1}, "between 1 and", id="retention-int64-max"),
+        pytest.param({"retention": 2**63}, "beyond the 64-bit range", id="retention-2-to-63"),
         pytest.param({"lenient": "no"}, "must be a bool", id="wrong-type"),
         pytest.param({"userPatchStatus": 201}, "200 or 204", id="bad-status"),
         pytest.param({"colour": "red"}, "unknown app setting 'colour'", id="unknown"),

@@ -17,6 +17,8 @@ from scim_harness.reference_server.protocol.schema import (
 )
 from scim_harness.reference_server.query.filters import (
     MAX_NESTING,
+    AttrPath,
+    Compare,
     compile_filter,
     matches,
     parse_filter,
@@ -225,10 +227,12 @@ def test_numbers_compare_by_value_in_python_and_sql() -> None:
         assert [row[0] for row in conn.execute(sql + " ORDER BY r.seq", [APP, *params])] == expected
 
 
-def test_integer_beyond_64_bits_is_left_to_python() -> None:
-    """compile_filter returns None rather than an SQL comparison that could differ."""
+def test_integer_beyond_64_bits_is_refused_by_the_parser_and_left_to_python_by_sql() -> None:
+    """A parsed filter cannot hold one; a hand-built one compiles to None, not to wrong SQL."""
     counter = _counter_type()
-    f = parse_filter(f"logins lt {2**70}", counter)
+    with pytest.raises(InvalidFilter, match="out of range"):
+        parse_filter(f"logins lt {2**70}", counter)
+    f = Compare(AttrPath(None, "logins", None), "lt", 2**70)
     assert compile_filter(f, counter) is None
     assert matches(f, {"logins": 5}, counter) is True
 
@@ -265,10 +269,10 @@ DEEP_LEAVES = [
 
 
 @pytest.mark.parametrize("leaf", DEEP_LEAVES)
-def test_deep_filters_compile_to_runnable_sql_or_fall_back_to_python(
+def test_deep_filters_within_the_budget_all_run_as_sql_and_agree(
     db: sqlite3.Connection, leaf: str
 ) -> None:
-    """Up to the parser's nesting limit, SQL runs and agrees, or compile_filter says None."""
+    """Up to the parser's nesting limit, every filter is pushed down and SQL agrees."""
     pushed = 0
     for levels in range(1, MAX_NESTING + 1):
         try:
@@ -276,7 +280,6 @@ def test_deep_filters_compile_to_runnable_sql_or_fall_back_to_python(
         except InvalidFilter:
             break  # value paths use up nesting faster
         expected = [u["id"] for u in USERS if matches(f, u, USER)]
-        got = sql_ids(db, "User", f)
-        assert got is None or got == expected, levels
-        pushed += got is not None
-    assert pushed >= 8, "ordinary nesting must be pushed down"
+        assert sql_ids(db, "User", f) == expected, levels
+        pushed += 1
+    assert pushed >= MAX_NESTING - 1

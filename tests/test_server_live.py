@@ -74,9 +74,10 @@ def test_serve_command_prints_the_two_lines_and_answers(tmp_path: object) -> Non
 
 
 def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> None:
-    """A second bootstrap on the same file reuses the token and sees the stored users."""
+    """A second bootstrap on the same file keeps both tokens working (hashed) and the users."""
     from pathlib import Path
 
+    from scim_harness.reference_server.http import auth
     from scim_harness.reference_server.serve import bootstrap
     from scim_harness.reference_server.store.sqlite import SqliteStore
 
@@ -90,7 +91,10 @@ def test_restart_on_the_same_db_keeps_app_token_and_data(tmp_path: object) -> No
     first.close()
     second = SqliteStore(db)
     boot2 = bootstrap(second, "demo")
-    assert boot2.token == boot1.token and boot2.admin_token == boot1.admin_token
+    assert boot1.token is not None and boot1.admin_token is not None
+    assert boot2.token is None and boot2.admin_token is None  # kept, and not shown again
+    assert auth.app_for_token(second, boot1.token) == "demo"
+    assert auth.admin_token_matches(second, boot1.admin_token)
     assert second.get("demo", "User", "u1") is not None
     second.close()
 

@@ -60,9 +60,6 @@ __all__ = [
 APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 """What an app name may be: it becomes a path segment of the app's SCIM base URL."""
 
-# serve.py keeps the token it made for its app in the clear under this meta key, to print it
-# again on restart; a revoked token must not come back that way.
-_SERVE_TOKEN_KEY = "serve-token:"
 _MAX_LABEL = 100
 
 
@@ -95,14 +92,6 @@ def _app_json(call: AdminCall, row: AppRow, *, full: bool = True) -> dict[str, A
     return body
 
 
-def _forget_serve_token(call: AdminCall, app: str, token_id: str | None = None) -> None:
-    store = call.server.store
-    key = _SERVE_TOKEN_KEY + app
-    kept = store.get_meta(key)
-    if kept is not None and (token_id is None or auth.hash_token(kept).startswith(token_id)):
-        store.delete_meta(key)
-
-
 def _issue(call: AdminCall, app: str, label: str) -> dict[str, Any]:
     created = _now()
     token = auth.issue_token(call.server.store, app, label, created)
@@ -131,7 +120,6 @@ def create_app(call: AdminCall) -> Response:
     store = call.server.store
     with store.transaction():
         row = store.create_app(name, settings.as_json(), mapping_data, _now())
-        _forget_serve_token(call, name)
         token = _issue(call, name, "admin")
     body = {**_app_json(call, row), "token": token["token"], "tokenId": token["id"]}
     return json_response(body, 201, {"Location": f"/admin/apps/{name}"})
@@ -153,7 +141,6 @@ def delete_app(call: AdminCall) -> Response:
     row = call.app()
     with call.server.store.transaction():
         call.server.store.delete_app(row.name)
-        _forget_serve_token(call, row.name)
     return Response(status_code=204)
 
 
@@ -177,7 +164,6 @@ def create_token(call: AdminCall) -> Response:
         if revoke:
             # Rotation: every earlier token of the app stops working now.
             store.revoke_tokens(row.name)
-            _forget_serve_token(call, row.name)
         token = _issue(call, row.name, label)
     return json_response(token, 201)
 
@@ -197,7 +183,6 @@ def delete_token(call: AdminCall) -> Response:
         ):
             msg = f"app {row.name!r} has no token {token_id!r}"
             raise NotFound(msg)
-        _forget_serve_token(call, row.name, token_id)
     return Response(status_code=204)
 
 

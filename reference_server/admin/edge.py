@@ -21,7 +21,7 @@ from scim_harness.reference_server.http.edge import (
     parse_json,
     read_body,
 )
-from scim_harness.reference_server.http.pipeline import Server
+from scim_harness.reference_server.http.pipeline import Server, public_base_url
 from scim_harness.reference_server.protocol.errors import (
     InvalidValue,
     NotFound,
@@ -78,7 +78,8 @@ class AdminCall:
         return row
 
     def scim_base_url(self, name: str) -> str:
-        return f"{str(self.request.base_url).rstrip('/')}/apps/{name}/scim/v2"
+        base = public_base_url(self.server.settings, self.request.scope)
+        return f"{base}/apps/{name}/scim/v2"
 
 
 AdminHandler = Callable[[AdminCall], Response]
@@ -90,14 +91,16 @@ def admin_endpoint(handler: AdminHandler) -> Callable[[Request], Awaitable[Respo
     async def endpoint(request: Request) -> Response:
         server: Server = request.app.state.server
         try:
-            token = auth.bearer_token(request.headers.get("authorization"))
+            authorization = auth.single_authorization(request.headers.getlist("authorization"))
+            token = auth.bearer_token(authorization)
             if not auth.admin_token_matches(server.store, token):
                 # RFC 6750 §3.1: an app's token (or any other) is no admin token.
                 msg = "the admin API needs the admin token: 'Authorization: Bearer <admin token>'"
                 raise Unauthorized(msg)
             call = AdminCall(request, server)
             if request.method in ("POST", "PUT", "PATCH"):
-                call.body = await read_body(request, server.settings.max_body_bytes)
+                settings = server.settings
+                call.body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
             return handler(call)
         except ScimError as error:
             return error_response(error)
@@ -124,13 +127,20 @@ def check_params(call: AdminCall, allowed: tuple[str, ...]) -> None:
         raise InvalidValue(msg + ", ".join(allowed))
 
 
+_MAX_INT_PARAM = 2**62
+"""Integer parameters are clamped to this: beyond any row count, and within SQLite's range."""
+
+
 def int_param(call: AdminCall, name: str, default: int) -> int:
-    """An integer query parameter (400 when it is not one)."""
+    """An integer query parameter (400 when it is not one), clamped to +/- 2^62."""
     text = call.request.query_params.get(name)
     if text is None or text == "":
         return default
     try:
-        return int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        msg = f"{name} must be an integer, not {text!r}"
-        raise InvalidValue(msg) from None
+        value = None
+    if value is None:
+        msg = f"{name} must be an integer (at most 40 digits), not {text[:40]!r}"
+        raise InvalidValue(msg)
+    return max(-_MAX_INT_PARAM, min(value, _MAX_INT_PARAM))

@@ -1,9 +1,9 @@
 """Bearer tokens: an app's tokens reach only that app; the admin token reaches only /admin.
 
-Tokens are stored as SHA-256 hashes and compared with ``hmac.compare_digest``. The token
-``serve`` generates for its own app is also kept in the clear (meta ``serve-token:<app>``) so
-that ``serve`` can print it again on restart; tokens made through the admin API are shown
-once and never stored in the clear.
+Every token is stored as its SHA-256 hash only and compared with ``hmac.compare_digest``:
+app tokens, the admin token, and the tokens ``serve`` is given or generates. A token is shown
+once, when it is made (``serve`` prints the ones it generates; the admin API answers with the
+ones it issues), and never again.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
-from scim_harness.reference_server.protocol.errors import Unauthorized
+from scim_harness.reference_server.protocol.errors import InvalidSyntax, Unauthorized
 from scim_harness.reference_server.store.sqlite import SqliteStore
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "issue_token",
     "new_token",
     "set_admin_token",
+    "single_authorization",
 ]
 
 _ADMIN_KEY = "admin-token-hash"
@@ -43,6 +45,18 @@ def new_token(kind: str = "") -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def single_authorization(values: Sequence[str]) -> str | None:
+    """The one ``Authorization`` header of a request (None without one).
+
+    RFC 9110 §5.3: a field that is not a list may appear once; two credentials leave it
+    unclear which one the client meant, so the request is refused (400), not guessed at.
+    """
+    if len(values) > 1:
+        msg = f"the request has {len(values)} Authorization headers; send exactly one"
+        raise InvalidSyntax(msg)
+    return values[0] if values else None
 
 
 def bearer_token(authorization: str | None) -> str:

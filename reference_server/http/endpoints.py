@@ -72,18 +72,30 @@ def _param(params: dict[str, Any], name: str) -> Any:
     return None
 
 
+_MAX_INDEX = 2**62
+"""startIndex/count are clamped to this: past any row count, within SQLite's 64-bit range."""
+
+
 def _int_param(params: dict[str, Any], name: str) -> int | None:
+    """An integer parameter, clamped to +/- ``_MAX_INDEX`` (a JSON 1e300 is an integer too)."""
     value = _param(params, name)
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        msg = f"{name} must be an integer, not {value!r}"
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+    if number is None:
+        shown = repr(value)
+        msg = f"{name} must be an integer, not {shown[:40]}{'...' if len(shown) > 40 else ''}"
         raise InvalidValue(msg)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        msg = f"{name} must be an integer, not {value!r}"
-        raise InvalidValue(msg) from None
+    return max(-_MAX_INDEX, min(number, _MAX_INDEX))
 
 
 def _list_param(params: dict[str, Any], name: str) -> list[str] | None:
@@ -161,6 +173,7 @@ def _page(call: Call, rtype: ResourceType, params: dict[str, Any]) -> tuple[Page
         descending=str(order).lower() == "descending",
         start=start - 1,
         count=count,
+        budget=server.settings.query_budget,
     )
     return page, start, _projection(call, rtype, params)
 

@@ -7,24 +7,22 @@ its findings in the app's request record.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.http.edge import (
     SCIM_MEDIA_TYPE,
-    error_response,
     internal_error_response,
     parse_json,
     read_body,
+    scim_response,
 )
-from scim_harness.reference_server.protocol import jsonio
+from scim_harness.reference_server.protocol import jsonio, masking
 from scim_harness.reference_server.protocol.discovery import Features
 from scim_harness.reference_server.protocol.errors import (
     InvalidValue,
@@ -34,22 +32,19 @@ from scim_harness.reference_server.protocol.errors import (
 )
 from scim_harness.reference_server.protocol.findings import Findings
 from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.protocol.strict_json import parse_body
 from scim_harness.reference_server.resources.core import AppContext, Platform, Resources
 from scim_harness.reference_server.settings import AppSettings, ServerSettings
+from scim_harness.reference_server.store.lru import LruCache
 from scim_harness.reference_server.store.sqlite import AppRow, SqliteStore
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-__all__ = ["BodyLimit", "Call", "Server", "scim_endpoint"]
+__all__ = ["BodyLimit", "Call", "Server", "public_base_url", "scim_endpoint"]
 
 log = logging.getLogger("scim_harness.server")
-
-_MASK = "***"
-_SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
-_SECRET_PARAMS = {"access_token"}
-_MAX_RECORDED_BODY = 64 * 1024
 
 
 @dataclass
@@ -62,6 +57,7 @@ class Call:
     body: bytes = b""
     _json: Any = field(default=None, repr=False)
     _parsed: bool = False
+    _secrets: list[str] | None = field(default=None, repr=False)
 
     @property
     def query(self) -> QueryParams:
@@ -86,6 +82,21 @@ class Call:
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any password value the body carried (for details and findings)."""
+        if not self._parsed:
+            return text
+        if self._secrets is None:
+            self._secrets = masking.secret_values(self._json)
+        return masking.scrub(text, self._secrets) if self._secrets else text
+
+    def scrubbed(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An RFC 7644 §3.12 error body with its ``detail`` scrubbed."""
+        detail = body.get("detail")
+        if isinstance(detail, str):
+            return {**body, "detail": self.scrub(detail)}
+        return body
 
     @property
     def server(self) -> Server:
@@ -114,7 +125,7 @@ class Server:
         self.settings = settings
         self.store = store
         self.resources = Resources(store, platform)
-        self._settings: dict[str, tuple[AppRow, AppSettings]] = {}
+        self._settings: LruCache[str, tuple[AppRow, AppSettings]] = LruCache(1024)
         self.features = Features(
             max_results=settings.max_results,
             # RFC 7644 §3.7 / RFC 7643 §5: /Bulk is served, with the limits it enforces.
@@ -135,8 +146,8 @@ class Server:
         cached = self._settings.get(name)
         if cached is None or cached[0] is not row:  # the store hands out a new row on change
             cached = (row, AppSettings.from_json(row.settings))
-            self._settings[name] = cached
-        base = _base_url(request.scope)
+            self._settings.put(name, cached)
+        base = public_base_url(self.settings, request.scope)
         return AppContext(
             name=row.name,
             base_url=f"{base}/apps/{row.name}/scim/v2",
@@ -150,10 +161,8 @@ class Server:
         scope = request.scope
         # Straight from the ASGI scope: building Starlette URL objects cost more than the rest.
         path: str = scope["path"]
-        query = _masked_query(scope["query_string"].decode("latin-1"))
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        for key in _SECRET_HEADERS.intersection(headers):
-            headers[key] = _mask_header(headers[key])
+        query = masking.mask_query(scope["query_string"].decode("latin-1"))
+        headers = masking.mask_headers(_headers(scope))
         record = {
             "at": at,
             "method": request.method,
@@ -170,7 +179,7 @@ class Server:
             },
             "response": _recorded_response(response),
             "elapsed_ms": round(elapsed_ms, 3),
-            "findings": call.findings.as_json(),
+            "findings": [{"id": f.id, "detail": call.scrub(f.detail)} for f in call.findings.items],
         }
         self.store.record_request(
             call.app.name,
@@ -184,64 +193,45 @@ class Server:
         )
 
 
-def _base_url(scope: Scope) -> str:
-    """``scheme://host[:port]`` as the client addressed us (Host header), plus the root path."""
-    host = None
+def _headers(scope: Scope) -> dict[str, str]:
+    """Request headers by name; a repeated header keeps every value, joined by ", "."""
+    headers: dict[str, str] = {}
     for key, value in scope["headers"]:
-        if key == b"host":
-            host = value.decode("latin-1")
-            break
-    if host is None:
-        server = scope.get("server")
-        host = f"{server[0]}:{server[1]}" if server else "localhost"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+        name, text = key.decode("latin-1"), value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    return headers
 
 
-def _mask_header(value: str) -> str:
-    scheme, _, rest = value.partition(" ")
-    return f"{scheme} {_MASK}" if rest else _MASK
+def public_base_url(settings: ServerSettings, scope: Scope) -> str:
+    """Where clients reach this server: ``--public-url``, else the local socket's address.
 
-
-def _is_password(name: Any) -> bool:
-    # "password", or its full URN path (RFC 7644 §3.10), in a key or a PATCH path.
-    lowered = name.strip().lower() if isinstance(name, str) else ""
-    return lowered == "password" or lowered.endswith(":password")
-
-
-def _mask_secrets(value: Any) -> Any:
-    if isinstance(value, dict):
-        # A PATCH operation on path "password" carries the secret in its "value".
-        patched = any(k.lower() == "path" and _is_password(v) for k, v in value.items())
-        return {
-            k: (
-                _MASK if _is_password(k) or (patched and k.lower() == "value") else _mask_secrets(v)
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_mask_secrets(v) for v in value]
-    return value
-
-
-def _masked_query(query: str) -> str:
-    """The query string with a bearer token sent in it (RFC 6750 §2.3) masked."""
-    if "token" not in query.lower():
-        return query  # nothing to mask (the common case: no parsing)
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
-        return query  # unchanged, so its exact encoding stays on record
-    return urlencode([(k, _MASK if k.lower() in _SECRET_PARAMS else v) for k, v in pairs])
+    Never the request's ``Host`` header: locations are stored with the resources and served
+    to every client afterwards, so one client must not choose another's (host-header
+    injection).
+    """
+    if settings.public_url is not None:
+        return settings.public_url
+    scheme = scope.get("scheme", "http")
+    server = scope.get("server")
+    host, port = (server[0], server[1]) if server else ("localhost", None)
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if scheme == "https" else 80
+    where = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{where}{scope.get('root_path', '')}"
 
 
 def _recorded_body(call: Call) -> Any:
     if not call.body:
         return None
+    if call.parsed:
+        return masking.mask_body(call.parsed_json())
     try:
-        parsed = call.parsed_json() if call.parsed else json.loads(call.body)
-    except (ValueError, RecursionError):
-        text = call.body[:_MAX_RECORDED_BODY].decode("utf-8", "replace")
-        return {"unparsed": text}
-    return _mask_secrets(parsed)
+        parsed = parse_body(call.body)
+    except ScimError:
+        # Not JSON this server accepts: a stand-in unless the text can hold no secret.
+        return {"unparsed": masking.mask_unparsed(call.body)}
+    return masking.mask_body(parsed)
 
 
 def _recorded_response(response: Response) -> Any:
@@ -251,9 +241,9 @@ def _recorded_response(response: Response) -> Any:
     if response.media_type == SCIM_MEDIA_TYPE:
         return jsonio.Raw(body)  # our own JSON: embedded as it was sent, not parsed again
     try:
-        return json.loads(body)
+        return jsonio.loads(body)
     except ValueError:
-        return {"unparsed": body[:_MAX_RECORDED_BODY].decode("utf-8", "replace")}
+        return {"unparsed": masking.mask_unparsed(body)}
 
 
 Handler = Callable[[Call], Response]
@@ -281,7 +271,8 @@ def scim_endpoint(
                 raise Unauthorized(f"the bearer token is not valid for app {app_name!r}") from None
             findings.lenient = app.settings.lenient
             call = Call(request, app, findings)
-            token = auth.bearer_token(request.headers.get("authorization"))
+            authorization = auth.single_authorization(request.headers.getlist("authorization"))
+            token = auth.bearer_token(authorization)
             if auth.app_for_token(server.store, token) != app_name:
                 # RFC 6750 §3.1: a token of another app is no token here.
                 msg = f"the bearer token is not valid for app {app_name!r}"
@@ -290,14 +281,15 @@ def scim_endpoint(
                 limit = server.settings.max_body_bytes
                 if body_limit is not None:
                     limit = body_limit(server.settings)
-                call.body = await read_body(request, limit)
+                call.body = await read_body(request, limit, server.settings.body_timeout)
             response = handler(call)
         except ScimError as error:
             findings.note(
                 "REJECTED",
                 " ".join(str(p) for p in (error.status, error.scim_type, error.detail) if p),
             )
-            response = error_response(error)
+            body = error.body() if call is None else call.scrubbed(error.body())
+            response = scim_response(body, error.status, error.headers)
         except Exception:
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             findings.note("REJECTED", "500 internal server error")

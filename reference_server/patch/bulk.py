@@ -196,7 +196,7 @@ class _Run:
                 self.created[op.bulk_id] = outcome.pop("id")
             result.update(outcome)
         except ScimError as error:
-            self._failed(op, result, path, error.status, error.body())
+            self._failed(op, result, path, error.status, self.call.scrubbed(error.body()))
             parts = (str(error.status), error.scim_type, error.detail)
             findings.note("REJECTED", " ".join(p for p in parts if p))
         except Exception:

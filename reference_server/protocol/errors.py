@@ -19,10 +19,12 @@ RFC 7644 §3.12 error body is built.
     ├── Forbidden          403
     ├── NotFound           404
     ├── MethodNotAllowed   405
+    ├── RequestTimeout     408 (the body did not arrive in time; the connection closes)
     ├── PreconditionFailed 412
     ├── PayloadTooLarge    413
     ├── UnsupportedMedia   415
-    └── NotImplementedByServer 501
+    ├── NotImplementedByServer 501
+    └── ServiceUnavailable 503 (with Retry-After: a query over its time budget)
 """
 
 from __future__ import annotations
@@ -45,8 +47,10 @@ __all__ = [
     "NotImplementedByServer",
     "PayloadTooLarge",
     "PreconditionFailed",
+    "RequestTimeout",
     "ScimError",
     "Sensitive",
+    "ServiceUnavailable",
     "TooMany",
     "Unauthorized",
     "Uniqueness",
@@ -145,6 +149,15 @@ class MethodNotAllowed(ScimError):
     status = 405
 
 
+class RequestTimeout(ScimError):
+    """408: the request body did not arrive within the time allowed; the connection closes."""
+
+    status = 408
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Connection": "close"})
+
+
 class PreconditionFailed(ScimError):
     status = 412
 
@@ -159,3 +172,12 @@ class UnsupportedMedia(ScimError):
 
 class NotImplementedByServer(ScimError):
     status = 501
+
+
+class ServiceUnavailable(ScimError):
+    """503 with ``Retry-After``: the server will not finish this now (a query past its budget)."""
+
+    status = 503
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})

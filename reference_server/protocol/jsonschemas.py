@@ -26,6 +26,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from scim_harness.reference_server.protocol.errors import InvalidValue, ScimError
 from scim_harness.reference_server.protocol.jsonschema_inline import inline_refs
+from scim_harness.reference_server.protocol.masking import is_password_name, mask_body
 
 from scim_harness import fixtures
 
@@ -174,7 +175,16 @@ def _describe(error: ValidationError) -> Iterable[tuple[Sequence[int | str], str
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         extra = sorted(key for key in instance if key not in known)
         return [([*path, key], "attribute is not allowed here") for key in extra]
+    if any(is_password_name(part) for part in path):
+        # A password is never repeated, not even in an error (RFC 7643 §4.1.1: writeOnly).
+        return [(path, _secret_text(error))]
     return [(path, _text(error))]
+
+
+def _secret_text(error: ValidationError) -> str:
+    if error.validator == "type":
+        return f"the value is not of type {_types(error.validator_value)}"
+    return f"the value does not satisfy '{error.validator}'"
 
 
 def _text(error: ValidationError) -> str:
@@ -207,6 +217,8 @@ def _text(error: ValidationError) -> str:
         return f"{shown} does not match the pattern {value!r}"
     if keyword == "uniqueItems":
         return "has repeated items"
+    if isinstance(error.instance, dict | list):
+        return f"{shown} does not satisfy '{keyword}'"  # the message would repr it unmasked
     fallback: str = error.message
     return fallback
 
@@ -220,8 +232,8 @@ def _types(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    """The value as JSON, shortened for long strings and big objects."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """The value as JSON (passwords masked), shortened for long strings and big objects."""
+    text = json.dumps(mask_body(value), ensure_ascii=False, sort_keys=True)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."
     return text

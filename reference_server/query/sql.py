@@ -55,8 +55,9 @@ __all__ = ["MAX_SQL_NESTING", "compile_filter"]
 
 _SLOT = re.compile(r"\{(\d+)\}")
 _INT64 = range(-(2**63), 2**63)
-# SQLite's parser stack (YYSTACKDEPTH, 100 by default) overflows near 20 nested parentheses;
-# a deeper fragment is left to Python rather than failing with "parser stack overflow".
+# SQLite's parser stack (YYSTACKDEPTH, 100 by default) overflows near 20 nested sub-queries;
+# a deeper fragment is left to Python rather than failing with "parser stack overflow". The
+# filter budget (filter_parse.MAX_NESTING, MAX_TERMS) keeps every parsed filter within it.
 MAX_SQL_NESTING = 16
 
 
@@ -384,6 +385,8 @@ def compile_filter(
     parameter when that is the app. Returns None when SQLite cannot evaluate the filter
     exactly like :func:`~reference_server.query.evaluate.matches` (an integer literal beyond 64
     bits, or nesting deeper than ``MAX_SQL_NESTING``); the store then evaluates it in Python.
+    Neither happens to a filter ``parse_filter`` accepted: its lexer refuses integers beyond
+    64 bits and its budget keeps the nesting within ``MAX_SQL_NESTING``.
     """
     app_sql: _Sql | None = _Sql(app_param)
     if app_param == "?":

@@ -2,7 +2,7 @@
 
 Server-assigned ids, ``meta`` and versions, uniqueness, readOnly/immutable/writeOnly rules,
 group member references, and the platform hooks (directory mapping, delete on deactivation)
-applied on every write. Every write runs in one store transaction.
+applied on every write. Every write runs in one store transaction, its reads included.
 """
 
 from __future__ import annotations
@@ -112,12 +112,16 @@ class Resources:
         findings: Findings,
         if_match: str | None = None,
     ) -> WriteResult:
-        """PUT: replace every writable attribute (RFC 7644 §3.5.1)."""
-        stored = self.get(app, rtype, rid)
-        check_if_match(stored, if_match)
-        resource, password = self._prepare(app, rtype, body, findings, stored=stored)
-        check_immutable(rtype, stored.data, resource)
-        return self._commit(app, rtype, stored, resource, findings, password=password)
+        """PUT: replace every writable attribute (RFC 7644 §3.5.1).
+
+        The read, the If-Match check and the write are one transaction (see :meth:`patch`).
+        """
+        with self.store.transaction():
+            stored = self.get(app, rtype, rid)
+            check_if_match(stored, if_match)
+            resource, password = self._prepare(app, rtype, body, findings, stored=stored)
+            check_immutable(rtype, stored.data, resource)
+            return self._commit(app, rtype, stored, resource, findings, password=password)
 
     def patch(
         self,
@@ -132,20 +136,26 @@ class Resources:
 
         A PatchOp that changes nothing writes nothing: the version and lastModified stay
         (RFC 7644 §3.14: the version changes when the resource does).
+
+        The read, the If-Match check, the patch and the write (with the membership index
+        derived from the new members) are one ``BEGIN IMMEDIATE`` transaction: with several
+        worker processes on one database, a second writer waits for the first to commit and
+        then reads its result, so no update is lost and one If-Match version has one winner.
         """
-        stored = self.get(app, rtype, rid)
-        check_if_match(stored, if_match)
-        outcome = apply_patch(rtype, stored.data, body, findings)
-        changed, differs = outcome.resource, outcome.changed
-        if not differs and not deactivation_deletes(app, rtype, changed):
-            return WriteResult(stored.data)
-        self._check_required_kept(app, rtype, stored.data, changed)
-        password = changed.pop("password", None)
-        resource = prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
-        resource["id"] = stored.id
-        resource["schemas"] = schemas_for(rtype, resource)
-        jsonschemas.check(json_schema_name(rtype), resource)
-        return self._commit(app, rtype, stored, resource, findings, password=password)
+        with self.store.transaction():
+            stored = self.get(app, rtype, rid)
+            check_if_match(stored, if_match)
+            outcome = apply_patch(rtype, stored.data, body, findings)
+            changed, differs = outcome.resource, outcome.changed
+            if not differs and not deactivation_deletes(app, rtype, changed):
+                return WriteResult(stored.data)
+            self._check_required_kept(app, rtype, stored.data, changed)
+            password = changed.pop("password", None)
+            resource = prune({k: v for k, v in changed.items() if k not in ("meta", "groups")})
+            resource["id"] = stored.id
+            resource["schemas"] = schemas_for(rtype, resource)
+            jsonschemas.check(json_schema_name(rtype), resource)
+            return self._commit(app, rtype, stored, resource, findings, password=password)
 
     def _check_required_kept(
         self, app: AppContext, rtype: ResourceType, before: dict[str, Any], after: dict[str, Any]
@@ -175,9 +185,9 @@ class Resources:
         if_match: str | None = None,
     ) -> None:
         """DELETE: the resource is gone, and so are its group memberships (RFC 7644 §3.6)."""
-        stored = self.get(app, rtype, rid)
-        check_if_match(stored, if_match)
         with self.store.transaction():
+            stored = self.get(app, rtype, rid)
+            check_if_match(stored, if_match)
             touched = self._delete(app, stored)
         if touched:
             findings.note(

@@ -17,8 +17,14 @@ from typing import Any
 from scim_harness.reference_server.protocol import jsonio
 from scim_harness.reference_server.protocol.errors import Uniqueness
 from scim_harness.reference_server.store.database import connect
+from scim_harness.reference_server.store.lru import LruCache
 
-__all__ = ["AppRow", "StoreBase"]
+__all__ = ["APP_CACHE", "TOKEN_CACHE", "AppRow", "StoreBase"]
+
+APP_CACHE = 1024
+"""Apps kept in memory (least recently used dropped first); unknown names are never cached."""
+TOKEN_CACHE = 4096
+"""Token hashes kept in memory; unknown tokens are never cached."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,10 @@ class StoreBase:
         self.database = database
         self._conn = connect(database)
         self._depth = 0
-        self._app_cache: dict[str, AppRow | None] = {}
-        self._token_cache: dict[str, tuple[str, str] | None] = {}
+        # Bounded, and only for what exists: a client inventing app names or tokens costs
+        # one indexed lookup each, never memory.
+        self._app_cache: LruCache[str, AppRow] = LruCache(APP_CACHE)
+        self._token_cache: LruCache[str, tuple[str, str]] = LruCache(TOKEN_CACHE)
         self._config_stamp: str | None = None
         self._data_version: int | None = None
 
@@ -145,13 +153,16 @@ class StoreBase:
     def get_app(self, name: str) -> AppRow | None:
         """The app (cached until apps or tokens change, in this process or another)."""
         self._config_fresh()
-        if name in self._app_cache:
-            return self._app_cache[name]
+        cached = self._app_cache.get(name)
+        if cached is not None:
+            return cached
         row = self._conn.execute(
             "SELECT name, settings, mapping, created FROM apps WHERE name = ?", (name,)
         ).fetchone()
-        app = None if row is None else _app_row(row)
-        self._app_cache[name] = app
+        if row is None:
+            return None
+        app = _app_row(row)
+        self._app_cache.put(name, app)
         return app
 
     def list_apps(self) -> list[AppRow]:
@@ -197,14 +208,16 @@ class StoreBase:
     def token_app(self, token_hash: str) -> tuple[str, str] | None:
         """(stored hash, app) of the token with this hash, or None (cached like apps)."""
         self._config_fresh()
-        if token_hash in self._token_cache:
-            return self._token_cache[token_hash]
+        cached = self._token_cache.get(token_hash)
+        if cached is not None:
+            return cached
         row = self._conn.execute(
             "SELECT hash, app FROM tokens WHERE hash = ?", (token_hash,)
         ).fetchone()
-        found = None if row is None else (str(row[0]), str(row[1]))
-        if len(self._token_cache) < 10_000:  # bounded: unknown tokens are cached too
-            self._token_cache[token_hash] = found
+        if row is None:
+            return None
+        found = (str(row[0]), str(row[1]))
+        self._token_cache.put(token_hash, found)
         return found
 
     def list_tokens(self, app: str) -> list[dict[str, str]]:

@@ -8,13 +8,31 @@ every write, so lookups by email and "which groups is this user in" never scan.
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from scim_harness.reference_server.protocol.errors import ServiceUnavailable
 from scim_harness.reference_server.protocol.schema import fold
 
-__all__ = ["DDL", "SCHEMA_VERSION", "connect", "sql_fold"]
+__all__ = [
+    "DDL",
+    "SCHEMA_VERSION",
+    "STATEMENT_CACHE",
+    "Deadline",
+    "connect",
+    "sql_fold",
+    "time_budget",
+]
 
 SCHEMA_VERSION = 1
+STATEMENT_CACHE = 128
+"""Compiled statements kept per connection: the fixed statements (about 60) and the filter
+shapes in use. A filter's statement is sized by the filter budget (``MAX_TERMS``), so the
+cache is bounded in bytes too (about 30 MiB for 128 filters at the budget)."""
+_PROGRESS_STEPS = 20_000
+"""SQLite virtual-machine steps between two looks at the clock during a budgeted query."""
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -93,7 +111,7 @@ def connect(database: str) -> sqlite3.Connection:
     consistent after a crash but may lose the last transactions on a power loss.
     """
     conn = sqlite3.connect(
-        database, isolation_level=None, check_same_thread=False, cached_statements=512
+        database, isolation_level=None, check_same_thread=False, cached_statements=STATEMENT_CACHE
     )
     conn.execute("PRAGMA foreign_keys = ON")
     if database != ":memory:":
@@ -135,3 +153,51 @@ def _plant_statistics(conn: sqlite3.Connection) -> None:
         return
     conn.executemany("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)", _STATISTICS)
     conn.execute("ANALYZE sqlite_schema")  # reload the statistics into the planner
+
+
+class Deadline:
+    """A point in time (monotonic clock) that a query must finish by."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+    def check(self) -> None:
+        """503 with Retry-After once the deadline has passed (Python-side work)."""
+        if self.passed():
+            raise over_budget(self.seconds)
+
+
+def over_budget(seconds: float) -> ServiceUnavailable:
+    msg = (
+        f"the query did not finish within the server's time budget of {seconds:g} s; "
+        "narrow the filter (an indexed eq on userName, externalId, id or emails is fast) "
+        "or ask for smaller pages"
+    )
+    return ServiceUnavailable(msg, retry_after=max(1, round(seconds)))
+
+
+@contextmanager
+def time_budget(conn: sqlite3.Connection, seconds: float | None) -> Iterator[Deadline | None]:
+    """Abort SQLite statements still running ``seconds`` from now: 503 + Retry-After.
+
+    Handlers run on the event loop, so one long scan would stall every other request of the
+    process; SQLite's progress handler looks at the clock every ``_PROGRESS_STEPS`` steps
+    and interrupts the statement past the deadline.
+    """
+    if seconds is None:
+        yield None
+        return
+    deadline = Deadline(seconds)
+    conn.set_progress_handler(deadline.passed, _PROGRESS_STEPS)
+    try:
+        yield deadline
+    except sqlite3.OperationalError as exc:
+        if deadline.passed() and "interrupt" in str(exc):
+            raise over_budget(seconds) from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from scim_harness.reference_server.settings import MAX_RETENTION
 from scim_harness.reference_server.store.base import StoreBase, dumps
 
 __all__ = ["RECORD_BATCH", "RECORD_DELAY", "RequestRecordStore"]
@@ -15,6 +18,8 @@ RECORD_BATCH = 256
 """Request records written in one transaction at most."""
 RECORD_DELAY = 0.2
 """Seconds a request record may wait in memory before it is written."""
+
+log = logging.getLogger("scim_harness.server")
 
 
 class RequestRecordStore(StoreBase):
@@ -61,10 +66,27 @@ class RequestRecordStore(StoreBase):
         loop.call_later(RECORD_DELAY, self.flush_requests)
 
     def flush_requests(self) -> None:
-        """Write the buffered request records now."""
+        """Write the buffered request records now.
+
+        One transaction per batch; should it fail, each record is retried alone, so one
+        app's bad row never costs other apps their records.
+        """
         if not self._pending:
             return
         pending, self._pending = self._pending, []
+        try:
+            self._write_batch(pending)
+        except sqlite3.Error:
+            log.exception(
+                "a batch of %d request records failed; writing them one by one", len(pending)
+            )
+            for row in pending:
+                try:
+                    self._write_batch([row])
+                except sqlite3.Error:
+                    log.exception("a request record of app %r could not be written", row[0])
+
+    def _write_batch(self, pending: list[tuple[str, str, str, str, str, str, str, int]]) -> None:
         with self.transaction():
             self._conn.executemany(
                 "INSERT INTO requests(app, at, method, path, query, record, findings) "
@@ -85,6 +107,7 @@ class RequestRecordStore(StoreBase):
                 self._since_trim[app] = since
 
     def _trim_requests(self, app: str, retention: int) -> None:
+        retention = max(0, min(retention, MAX_RETENTION))
         self._conn.execute(
             "DELETE FROM requests WHERE app = ? AND seq <= ("
             "SELECT seq FROM requests WHERE app = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",

@@ -3,9 +3,10 @@
 The store knows rows, indexes and transactions; it knows nothing of SCIM rules. Each
 request's writes run inside :meth:`SqliteStore.transaction`, so a crash mid-request leaves
 nothing half-written. Calls are synchronous: each is a few microseconds of indexed SQLite
-work, cheaper than a hop to a thread pool. The foundation (connection, apps, tokens) is in
-``base``, the request record in ``records``, the tables and pragmas in ``database``; this
-module holds the resources.
+work, cheaper than a hop to a thread pool; a search, the one call whose cost a client
+chooses, runs within a time budget (503 + Retry-After past it). The foundation (connection,
+apps, tokens) is in ``base``, the request record in ``records``, the tables and pragmas in
+``database``; this module holds the resources.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from scim_harness.reference_server.protocol.errors import Uniqueness
 from scim_harness.reference_server.protocol.schema import ResourceType, fold
 from scim_harness.reference_server.query import filters
 from scim_harness.reference_server.store.base import AppRow, dumps
+from scim_harness.reference_server.store.database import Deadline, time_budget
+from scim_harness.reference_server.store.lru import LruCache
 from scim_harness.reference_server.store.records import (
     RECORD_BATCH,
     RECORD_DELAY,
@@ -50,7 +53,7 @@ class SqliteStore(RequestRecordStore):
 
     def __init__(self, database: str = ":memory:") -> None:
         super().__init__(database)
-        self._group_names: dict[tuple[str, int], str] = {}
+        self._group_names: LruCache[tuple[str, int], str] = LruCache(4096)
 
     # -- resources ----------------------------------------------------------------------
 
@@ -227,9 +230,7 @@ class SqliteStore(RequestRecordStore):
                 "SELECT data ->> '$.displayName' FROM resources WHERE seq = ?", (seq,)
             ).fetchone()
             name = "" if row is None or row[0] is None else str(row[0])
-            if len(self._group_names) >= 4096:
-                self._group_names.clear()
-            self._group_names[key] = name
+            self._group_names.put(key, name)
         return name
 
     def directory_records(
@@ -256,13 +257,29 @@ class SqliteStore(RequestRecordStore):
         descending: bool = False,
         start: int = 0,
         count: int | None = None,
+        budget: float | None = None,
     ) -> Page:
         """Resources of one type matching ``flt``, in a stable order, one page of them.
 
         The filter is compiled to SQL (indexes serve ``eq`` on userName, externalId and
         emails); a node that cannot be pushed down is evaluated in Python over the rows, with
-        the same results.
+        the same results. With a ``budget`` (seconds), a search still running past it is
+        abandoned with 503 + Retry-After.
         """
+        with time_budget(self._conn, budget) as deadline:
+            return self._search(app, rtype, flt, sort, descending, start, count, deadline)
+
+    def _search(
+        self,
+        app: str,
+        rtype: ResourceType,
+        flt: filters.Filter | None,
+        sort: filters.AttrPath | None,
+        descending: bool,
+        start: int,
+        count: int | None,
+        deadline: Deadline | None,
+    ) -> Page:
         where = "r.app = ? AND r.rtype = ?"
         params: list[Any] = [app, rtype.name]
         residual: filters.Filter | None = None
@@ -294,9 +311,13 @@ class SqliteStore(RequestRecordStore):
         rows = self._conn.execute(
             f"SELECT r.data FROM resources r WHERE {where} ORDER BY {order}", params
         ).fetchall()
-        matched = [
-            d for d in (jsonio.loads(r[0]) for r in rows) if filters.matches(residual, d, rtype)
-        ]
+        matched = []
+        for number, row in enumerate(rows):
+            if deadline is not None and number % 256 == 0:
+                deadline.check()
+            data = jsonio.loads(row[0])
+            if filters.matches(residual, data, rtype):
+                matched.append(data)
         end = None if count is None else start + count
         return Page(len(matched), matched[start:end])
 

@@ -21,6 +21,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z$][A-Za-z0-9_$:.\-]*")
 _DOT_NAME = re.compile(r"\.[A-Za-z$][A-Za-z0-9_$\-]*")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_$:.\-]")
+_INT64 = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ def _number(text: str, pos: int, error: type[ScimError]) -> Token:
         if not math.isfinite(number):
             raise _error(error, "number out of range", pos)
         return Token("number", raw, pos, number)
+    # Integers are stored as 64-bit (reference_server.strict_json): a longer literal could
+    # match nothing, and past 4,300 digits Python would not even convert it.
+    if len(raw.lstrip("-")) > 19 or int(raw) not in _INT64:
+        raise _error(error, "number out of range (integers are 64-bit)", pos)
     return Token("number", raw, pos, int(raw))
 
 

@@ -23,8 +23,13 @@ Semantic choices (documented for clients in the error text):
   complex attribute is ``invalidFilter`` (RFC 7644 §3.4.2.2); ``co``/``sw``/``ew`` apply to
   strings (and to a dateTime's text) only.
 - dateTime literals are normalised through ``parse_datetime``/``format_datetime``.
-- Nesting is bounded (``MAX_NESTING`` groups, ``MAX_TERMS`` comparisons): a deeper filter is
-  ``invalidFilter``, never a ``RecursionError``.
+- The complexity budget: at most ``MAX_TERMS`` comparisons and ``MAX_NESTING`` levels of
+  ``(...)``, ``not (...)`` and ``[...]``; past either the filter is ``invalidFilter``, never a
+  ``RecursionError``. The SQL translation is sized by the budget: a chain of ``MAX_TERMS``
+  comparisons is an expression about 130 deep (SQLite allows 1,000) and ``MAX_NESTING``
+  levels are at most 16 nested parentheses in the SQL (``filter_sql.MAX_SQL_NESTING``), so
+  every filter within the budget runs as one SQL statement (``tests/test_filter_budget.py``
+  runs the worst shapes).
 """
 
 from __future__ import annotations
@@ -78,8 +83,10 @@ __all__ = [
 COMPARE_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"})
 ORDER_OPS = frozenset({"gt", "ge", "lt", "le"})
 SUBSTRING_OPS = frozenset({"co", "sw", "ew"})
-MAX_NESTING = 32
-MAX_TERMS = 1000
+MAX_NESTING = 8
+"""Deepest nesting of groups, ``not (...)`` and value filters; real clients use one or two."""
+MAX_TERMS = 100
+"""Most comparisons in one filter; real clients send one or two (a batch lookup a few dozen)."""
 MAX_DEPTH = 300
 """Tree depth bound: evaluation and formatting recurse once per level, far below Python's limit."""
 _NAME = re.compile(r"[A-Za-z$][A-Za-z0-9_$\-]*\Z")
@@ -178,7 +185,10 @@ class _Parser:
     def enter(self) -> None:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
-            msg = f"filter nested deeper than {MAX_NESTING} levels at position {self.token.pos}"
+            msg = (
+                f"filter nested deeper than {MAX_NESTING} levels (the server's filter budget) "
+                f"at position {self.token.pos}"
+            )
             raise self.error(msg)
 
     # -- grammar -----------------------------------------------------------------------------
@@ -286,7 +296,10 @@ class _Parser:
     def leaf(self, path: AttrPath, resolved: Resolved | None, scope: _Scope | None) -> Filter:
         self.terms += 1
         if self.terms > MAX_TERMS:
-            msg = f"filter has more than {MAX_TERMS} comparisons at position {self.token.pos}"
+            msg = (
+                f"filter has more than {MAX_TERMS} comparisons (the server's filter budget) "
+                f"at position {self.token.pos}"
+            )
             raise self.error(msg)
         op_token = self.token
         if op_token.kind != "word":
