@@ -226,7 +226,14 @@ def harness_command() -> list[str]:
     raise RuntimeError(msg)
 
 
-def run_check_server(server: RunningServer, report: Path, seed: int = 0) -> dict[str, Any]:
+def run_check_server(
+    server: RunningServer,
+    report: Path,
+    *,
+    seed: int = 0,
+    profile: str = "rfc",
+    select: str | None = None,
+) -> dict[str, Any]:
     """Run ``scim-harness check server`` against it and return the JSON report."""
     cmd = [
         *harness_command(),
@@ -240,6 +247,9 @@ def run_check_server(server: RunningServer, report: Path, seed: int = 0) -> dict
         "--json",
         str(report),
         "--hide-passed",
+        "--profile",
+        profile,
+        *(["--select", select] if select else []),
     ]
     proc = subprocess.run(
         cmd,

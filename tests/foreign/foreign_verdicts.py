@@ -8,18 +8,27 @@ person against the RFC text, that the failure is a real defect of the server::
       "server": "django-scim2",
       "version": "0.23.0",
       "failures": {
-        "SRV-GRP-003": {"section": "RFC 7644 §3.3", "reason": "..."}
+        "SRV-GRP-003": {"section": "RFC 7644 §3.5.1", "reason": "..."}
+      },
+      "false_failures": {
+        "SRV-PLT-002": {"section": "RFC 7643 §4.1", "reason": "...", "issue": "11"}
       }
     }
 
-A run then matches the file when it fails exactly those checks. Anything else is a problem:
-a check that fails but is not listed (a false failure of the suite, or a regression of the
-server), a listed defect that is no longer caught (a miss), an entry whose reason still says
-``TODO`` (not reviewed), or a file reviewed against another version of the server.
+``false_failures`` is the known gap, like a strict xfail: checks that fail although the server
+is right, each with the RFC sentence that allows what the server did and the issue that fixes
+the suite. A run matches the file when it fails exactly the checks of both lists. Anything else
+is a problem: a check that fails but is not listed (a false failure of the suite, or a
+regression of the server), a listed defect that is no longer caught (a miss), a listed false
+failure that no longer fails (fixed: drop the entry), an entry whose reason still says ``TODO``
+(not reviewed), or a file reviewed against another version of the server.
 
-``SCIM_HARNESS_REGEN_FOREIGN=1`` rewrites the files from the current run: reviewed entries that
-still fail are kept as they are, new failures are added with the reason ``TODO: review`` (which
-the comparison refuses until a person replaces it), fixed ones are dropped.
+Checks run under a vendor profile (``--profile entra``) are keyed ``SRV-VND-004@entra``.
+
+``SCIM_HARNESS_REGEN_FOREIGN=1`` rewrites the files from the current run: entries that still
+fail are kept as they are (in their list), new failures are added to ``failures`` with the
+reason ``TODO: review`` (which the comparison refuses until a person replaces it or moves the
+entry to ``false_failures``), entries that no longer fail are dropped.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ __all__ = [
     "compare",
     "failures_of",
     "load_expected",
+    "merge_runs",
     "regenerate",
     "regenerating",
 ]
@@ -69,11 +79,29 @@ class Expected:
 
     server: str
     version: str
-    failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    failures: dict[str, Any] = field(default_factory=dict)
+    """Real defects of the server, by check id."""
+    false_failures: dict[str, Any] = field(default_factory=dict)
+    """Known false failures of the suite, by check id."""
 
     def as_json(self) -> dict[str, Any]:
-        ordered = {k: self.failures[k] for k in sorted(self.failures)}
-        return {"server": self.server, "version": self.version, "failures": ordered}
+        return {
+            "server": self.server,
+            "version": self.version,
+            "failures": {k: self.failures[k] for k in sorted(self.failures)},
+            "false_failures": {k: self.false_failures[k] for k in sorted(self.false_failures)},
+        }
+
+
+def merge_runs(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One report from one run per profile: results of a non-``rfc`` run keyed ``ID@profile``."""
+    results: list[dict[str, Any]] = []
+    for profile, report in runs.items():
+        for result in report["results"]:
+            if profile != "rfc":
+                result = {**result, "id": f"{result['id']}@{profile}"}
+            results.append(result)
+    return {"results": results}
 
 
 def failures_of(report: dict[str, Any]) -> dict[str, Failure]:
@@ -101,14 +129,16 @@ def load_expected(path: Path, server: str) -> Expected:
     if not path.exists():
         return Expected(server, "")
     data = json.loads(path.read_text(encoding="utf-8"))
-    failures = data.get("failures", {})
-    if not isinstance(failures, dict):
-        msg = f"{path}: 'failures' must be an object keyed by check id"
-        raise ValueError(msg)
-    return Expected(data.get("server", server), data.get("version", ""), failures)
+    lists = {key: data.get(key, {}) for key in ("failures", "false_failures")}
+    for key, value in lists.items():
+        if not isinstance(value, dict):
+            msg = f"{path}: {key!r} must be an object keyed by check id"
+            raise ValueError(msg)
+    return Expected(data.get("server", server), data.get("version", ""), **lists)
 
 
 def _entry_problems(check_id: str, entry: Any) -> list[str]:
+    """What makes an entry of either list unusable: no section, no reason, or a TODO."""
     if not isinstance(entry, dict):
         return [f"{check_id}: the entry must be an object with 'section' and 'reason'"]
     problems = []
@@ -126,19 +156,20 @@ def _entry_problems(check_id: str, entry: Any) -> list[str]:
 
 
 def compare(expected: Expected, report: dict[str, Any], installed_version: str) -> list[str]:
-    """Every way this run disagrees with the reviewed list (empty when it matches)."""
+    """Every way this run disagrees with the reviewed lists (empty when it matches)."""
     failures = failures_of(report)
     outcomes = outcomes_of(report)
+    listed = set(expected.failures) | set(expected.false_failures)
     problems: list[str] = []
     if expected.version and expected.version != installed_version:
         problems.append(
             f"the list was reviewed against {expected.server} {expected.version}, this run has "
             f"{installed_version}: regenerate and review it"
         )
-    for check_id in sorted(set(failures) - set(expected.failures)):
+    for check_id in sorted(set(failures) - listed):
         f = failures[check_id]
         problems.append(
-            f"{check_id} [{f.level}, {f.reference}] {f.outcome} but is not a listed defect "
+            f"{check_id} [{f.level}, {f.reference}] {f.outcome} but is not listed "
             f"(a false failure of the suite or a regression of the server): {f.message}"
         )
     for check_id in sorted(set(expected.failures) - set(failures)):
@@ -147,24 +178,35 @@ def compare(expected: Expected, report: dict[str, Any], installed_version: str) 
             f"{check_id} is a listed defect of {expected.server} but the run says {outcome!r} "
             "(a miss, or the server was fixed: then drop the entry)"
         )
-    for check_id in sorted(expected.failures):
-        problems.extend(_entry_problems(check_id, expected.failures[check_id]))
+    for check_id in sorted(set(expected.false_failures) - set(failures)):
+        outcome = outcomes.get(check_id, "not run")
+        problems.append(
+            f"{check_id} is a listed false failure but the run says {outcome!r}: the suite is "
+            "fixed there, drop the entry from false_failures"
+        )
+    for check_id in sorted(set(expected.failures) & set(expected.false_failures)):
+        problems.append(f"{check_id}: listed both as a defect and as a false failure")
+    for entries in (expected.failures, expected.false_failures):
+        for check_id in sorted(entries):
+            problems.extend(_entry_problems(check_id, entries[check_id]))
     return problems
 
 
 def regenerate(
     path: Path, expected: Expected, report: dict[str, Any], installed_version: str
 ) -> Expected:
-    """Rewrite the file from this run: keep reviewed entries, add new ones as ``TODO``."""
+    """Rewrite the file from this run: keep entries still failing, add new ones as ``TODO``."""
     failures = failures_of(report)
-    kept: dict[str, dict[str, str]] = {}
+    real: dict[str, Any] = {}
+    false: dict[str, Any] = {}
     for check_id, failure in failures.items():
-        old = expected.failures.get(check_id)
-        if isinstance(old, dict) and old.get("reason"):
-            kept[check_id] = old
+        if check_id in expected.false_failures:
+            false[check_id] = expected.false_failures[check_id]
+        elif check_id in expected.failures:
+            real[check_id] = expected.failures[check_id]
         else:
-            kept[check_id] = {"section": failure.reference, "reason": TODO_REASON}
-    fresh = Expected(expected.server, installed_version, kept)
+            real[check_id] = {"section": failure.reference, "reason": TODO_REASON}
+    fresh = Expected(expected.server, installed_version, real, false)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(fresh.as_json(), indent=2, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
