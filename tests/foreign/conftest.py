@@ -1,7 +1,8 @@
 """Fixtures of the foreign-server corpus: a throwaway PostgreSQL, and each server started.
 
-Every test here is marked ``foreign``: the default test run deselects them (``-m "not foreign"``
-in tox's py3 environment) and ``tox -e foreign`` runs them with the servers installed.
+The tests that start servers are marked ``foreign``: the default run deselects them (``-m "not
+foreign"`` in tox's py3 environment) and ``tox -e foreign`` runs them with the servers installed;
+the tests of the comparison itself (``test_foreign_verdicts.py``) run everywhere.
 """
 
 from __future__ import annotations
