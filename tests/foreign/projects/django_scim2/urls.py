@@ -1,0 +1,7 @@
+"""The package's routes under /scim/v2/ (its README: the `scim` namespace is mandatory)."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [path("scim/v2/", include("django_scim.urls"))]
