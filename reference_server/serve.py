@@ -16,6 +16,7 @@ from scim_harness.reference_server.admin.api import APP_NAME
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.protocol.errors import ScimError
 from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.serve_behaviour import add_behaviour_flags, behaviour_settings
 from scim_harness.reference_server.settings import AppSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
 
@@ -91,6 +92,7 @@ def add_serve_parser(subparsers: Any) -> None:
         default="warning",
         help="uvicorn's log level; info prints a line per request (default warning)",
     )
+    add_behaviour_flags(p)
     p.set_defaults(func=run_serve)
 
 
@@ -214,6 +216,7 @@ def run_serve(args: argparse.Namespace) -> int:
         settings["deleteOnDeactivate"] = True
     if args.lenient is not None:
         settings["lenient"] = args.lenient
+    settings.update(behaviour_settings(args))
     sock: socket.socket | None = None
     try:
         _check_db(args.db)

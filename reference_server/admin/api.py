@@ -224,8 +224,11 @@ def get_settings(call: AdminCall) -> Response:
 
 def patch_settings(call: AdminCall) -> Response:
     row = call.app()
-    settings = _settings_of(row).updated(call.json_object())
+    data = call.json_object()
+    settings = _settings_of(row).updated(data)
     call.server.store.update_app(row.name, settings=settings.as_json())
+    if {"throttle", "faults"} & set(data):
+        call.server.behaviour.reset(row.name)  # "the Nth request" counts from now on
     return json_response(settings.as_json())
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.http.behaviour import Behaviour, enforce_preset
 from scim_harness.reference_server.http.edge import (
     SCIM_MEDIA_TYPE,
     error_response,
@@ -114,6 +115,8 @@ class Server:
         self.settings = settings
         self.store = store
         self.resources = Resources(store, platform)
+        self.behaviour = Behaviour()
+        """Per-app throttling and fault state (tests may swap in one with a fake clock)."""
         self._settings: dict[str, tuple[AppRow, AppSettings]] = {}
         self.features = Features(
             max_results=settings.max_results,
@@ -287,7 +290,12 @@ def scim_endpoint(
                 if body_limit is not None:
                     limit = body_limit(server.settings)
                 call.body = await read_body(request, limit)
-            response = handler(call)
+            async with server.behaviour.admit(call) as admission:
+                if admission.answer is not None:
+                    response = admission.answer  # throttled or failed by the app's plan
+                else:
+                    enforce_preset(call)
+                    response = admission.settle(handler(call))
         except ScimError as error:
             findings.note(
                 "REJECTED",
