@@ -12,7 +12,8 @@ Every route takes the admin token (see :mod:`reference_server.admin.edge`).
     GET    /admin/apps/{app}/mapping            the mapping in force
     PUT    /admin/apps/{app}/mapping            replace it (checked; 400 names the bad row)
     GET    /admin/apps/{app}/settings           the app's settings
-    PATCH  /admin/apps/{app}/settings           change some of them
+    PATCH  /admin/apps/{app}/settings           change some of them (rules, preset, throttle,
+                                                faults included; see reference_server.settings)
 
 The directory and request-record routes live in :mod:`reference_server.admin.records`.
 """
@@ -23,6 +24,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from scim_harness.reference_server.admin import har
 from scim_harness.reference_server.admin import records as admin_records
 from scim_harness.reference_server.admin.edge import (
     AdminCall,
@@ -283,4 +285,5 @@ _ROUTES: list[tuple[str, AdminHandler, list[str], str]] = [
         ["GET"],
         "the request record as JSON lines",
     ),
+    ("/apps/{app}/requests.har", har.requests_har, ["GET"], "the request record as HAR 1.2"),
 ]
