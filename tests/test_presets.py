@@ -247,3 +247,13 @@ async def test_a_pushed_population_meets_the_platform_limits_it_breaks(
     assert hit == rules
     refused = [r for r in traffic if "PRESET-RULE" in r.finding_ids]
     assert all(r.status in (400, 501) for r in refused)
+
+
+async def test_the_admin_api_lists_the_presets_with_their_sources(
+    admin: httpx.AsyncClient,
+) -> None:
+    """GET /admin/presets shows each preset as its file has it."""
+    listed = (await admin.get("/presets")).json()["presets"]
+    assert [p["name"] for p in listed] == list(known_presets())
+    assert listed[0] == load_preset(listed[0]["name"]).as_json()
+    assert all(r["source"].startswith("https://") for p in listed for r in p["rules"])

@@ -14,6 +14,7 @@ Every route takes the admin token (see :mod:`reference_server.admin.edge`).
     GET    /admin/apps/{app}/settings           the app's settings
     PATCH  /admin/apps/{app}/settings           change some of them (rules, preset, throttle,
                                                 faults included; see reference_server.settings)
+    GET    /admin/presets                       the target presets, each rule with its source
 
 The directory and request-record routes live in :mod:`reference_server.admin.records`.
 """
@@ -35,6 +36,7 @@ from scim_harness.reference_server.admin.edge import (
 )
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.platform.mapping import mapping_for, validate_mapping
+from scim_harness.reference_server.platform.presets import known_presets, load_preset
 from scim_harness.reference_server.protocol.errors import InvalidValue, NotFound
 from scim_harness.reference_server.protocol.schema import format_datetime
 from scim_harness.reference_server.settings import AppSettings
@@ -54,6 +56,7 @@ __all__ = [
     "get_settings",
     "index",
     "list_apps",
+    "list_presets",
     "list_tokens",
     "patch_settings",
     "put_mapping",
@@ -234,6 +237,11 @@ def patch_settings(call: AdminCall) -> Response:
     return json_response(settings.as_json())
 
 
+def list_presets(call: AdminCall) -> Response:
+    """``GET /admin/presets``: the target presets an app may take, every rule with its source."""
+    return json_response({"presets": [load_preset(n).as_json() for n in known_presets()]})
+
+
 def _route(path: str, handler: AdminHandler, methods: list[str]) -> Route:
     return Route("/admin" + path, admin_endpoint(handler), methods=methods)
 
@@ -266,6 +274,7 @@ _ROUTES: list[tuple[str, AdminHandler, list[str], str]] = [
     ("/apps/{app}/mapping", put_mapping, ["PUT"], "replace the attribute mapping"),
     ("/apps/{app}/settings", get_settings, ["GET"], "the app's settings"),
     ("/apps/{app}/settings", patch_settings, ["PATCH"], "change some settings"),
+    ("/presets", list_presets, ["GET"], "target presets: platforms' limits and their sources"),
     (
         "/apps/{app}/directory/users",
         admin_records.directory_users,
