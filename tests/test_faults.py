@@ -97,6 +97,22 @@ async def test_the_concurrency_limit_answers_429_while_requests_are_in_flight(
     assert ["FAULT-SLOW"] in findings
 
 
+async def test_a_request_cancelled_while_slow_leaves_no_slot_taken(
+    scim: httpx.AsyncClient, admin: httpx.AsyncClient, fake: FakeTime
+) -> None:
+    """A client that gives up during a slow answer frees its place under the concurrency limit."""
+    await settle(admin, throttle={"concurrency": 1}, faults={"slowRate": 1, "latencyMs": 500})
+    fake.gate = asyncio.Event()
+    abandoned = asyncio.create_task(scim.get("/Users"))
+    while not fake.slept:
+        await asyncio.sleep(0)
+    abandoned.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await abandoned
+    fake.gate = None
+    assert (await scim.get("/Users")).status_code == 200
+
+
 async def test_fail_the_nth_post_answers_503_and_creates_nothing(
     scim: httpx.AsyncClient, admin: httpx.AsyncClient, fake: FakeTime
 ) -> None:

@@ -19,8 +19,7 @@ import asyncio
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +118,36 @@ class Admission:
         return fault_response(status, f"{_STATUS_TEXT[status]} (injected: {detail})", wait)
 
 
+class _Admitting:
+    """The ``async with`` of :meth:`Behaviour.admit` (a class: an app without a plan pays
+    for two method calls, not for a generator)."""
+
+    __slots__ = ("admission", "behaviour", "call", "state")
+
+    def __init__(self, behaviour: Behaviour, call: Call) -> None:
+        self.behaviour = behaviour
+        self.call = call
+        self.admission = Admission(call.findings)
+        self.state: _AppState | None = None
+
+    async def __aenter__(self) -> Admission:
+        state = self.behaviour._state(self.call)
+        if state is not None:
+            state.in_flight += 1
+            self.state = state
+            try:
+                await self.behaviour._decide(state, self.call, self.admission)
+            except BaseException:  # e.g. cancelled during a slow answer: not in flight
+                state.in_flight -= 1
+                self.state = None
+                raise
+        return self.admission
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.state is not None:
+            self.state.in_flight -= 1
+
+
 class Behaviour:
     """Per-app throttling and fault state of one server process."""
 
@@ -143,20 +172,10 @@ class Behaviour:
             self._apps[name] = state
         return state
 
-    @asynccontextmanager
-    async def admit(self, call: Call) -> AsyncIterator[Admission]:
-        """Decide the request's fate; the request counts as in flight until the block ends."""
-        admission = Admission(call.findings)
-        state = self._state(call)
-        if state is None:
-            yield admission
-            return
-        state.in_flight += 1
-        try:
-            await self._decide(state, call, admission)
-            yield admission
-        finally:
-            state.in_flight -= 1
+    def admit(self, call: Call) -> _Admitting:
+        """``async with behaviour.admit(call) as admission``: decide the request's fate; it
+        counts as in flight until the block ends."""
+        return _Admitting(self, call)
 
     async def _decide(self, state: _AppState, call: Call, admission: Admission) -> None:
         state.seen += 1
