@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
+from scim_harness.simulated_client.client import ScimClient
+from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.profiles.catalogue import get_profile
+from scim_harness.simulated_client.scenarios.catalogue import run_scenario
 from serve_support import refused, serving
+
+from scim_harness.cli import main
 
 BARE_USER = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bare.user"}
 
@@ -78,3 +87,39 @@ def test_a_preset_from_the_command_line_is_enforced() -> None:
     assert put.status_code == 501
     assert "no replace (PUT)" in put.json()["detail"]
     assert spc["bulk"]["supported"] is False
+
+
+def test_a_har_export_over_a_real_socket_is_judged_by_check_client(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """serve, Entra ID's client, GET requests.har over HTTP, then check client --har on the
+    file: the same checks fail as with check client --admin-url on the live record."""
+    with serving() as served:
+        population = generate_population(3, 1, seed=5)
+
+        async def push() -> None:
+            async with httpx.AsyncClient() as http:
+                client = ScimClient(http, base_url=served.base, token=served.token)
+                await run_scenario("provision", client, get_profile("entra"), population)
+
+        asyncio.run(push())
+        admin = {"Authorization": f"Bearer {served.admin_token}"}
+        har = httpx.get(f"{served.admin}/apps/demo/requests.har", headers=admin, timeout=10)
+        live = ["--admin-url", served.admin, f"--admin-token={served.admin_token}"]
+        live_code = main(["check", "client", *live, "--app", "demo", "--json", "-"])
+        live_report = json.loads(capsys.readouterr().out)
+    assert har.status_code == 200
+    assert served.token not in har.text
+    path = tmp_path / "demo.har"
+    path.write_bytes(har.content)
+    code = main(["check", "client", "--har", str(path), "--json", "-"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["target"] == str(path)
+
+    def failed(document: dict[str, object]) -> set[str]:
+        results = document["results"]
+        assert isinstance(results, list)
+        return {r["id"] for r in results if r["outcome"] == "failed"}
+
+    assert (code, failed(report)) == (live_code, failed(live_report))
+    assert code == 1  # Entra's deviations break MUST checks
