@@ -170,7 +170,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--scim-app", metavar="NAME", help="reference server: the app to use")
     group.addoption(
-        "--scim-traffic", type=Path, metavar="FILE", help="client checks on a requests.jsonl"
+        "--scim-traffic",
+        type=Path,
+        metavar="FILE",
+        help="client checks on a requests.jsonl (or a .har capture)",
     )
     group.addoption(
         "--scim-allow-empty",
@@ -370,11 +373,14 @@ class SessionRun:
     async def _client(self, http: Any, selected: set[str]) -> Report:
         from scim_harness.conformance.client.suite import run_client_suite
         from scim_harness.conformance.commands.check import fetch_client_traffic
+        from scim_harness.conformance.traffic.har import load_traffic_har
         from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
         s = self.settings
         if s.traffic is not None:
-            traffic, target = load_traffic_jsonl(s.traffic), str(s.traffic)
+            har = s.traffic.suffix.lower() == ".har"
+            traffic = (load_traffic_har if har else load_traffic_jsonl)(s.traffic)
+            target = str(s.traffic)
         elif s.admin_url and s.admin_token and s.app:
             traffic = await fetch_client_traffic(http, s.admin_url, s.admin_token, s.app)
             target = f"{s.admin_url} app {s.app}"

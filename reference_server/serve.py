@@ -22,6 +22,7 @@ from scim_harness.reference_server.serve_limits import (
     settings_options,
     uvicorn_options,
 )
+from scim_harness.reference_server.serve_behaviour import add_behaviour_flags, behaviour_settings
 from scim_harness.reference_server.settings import AppSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
 
@@ -110,6 +111,7 @@ def add_serve_parser(subparsers: Any) -> None:
         help="uvicorn's log level; info prints a line per request (default warning)",
     )
     add_limit_flags(p)
+    add_behaviour_flags(p)
     p.set_defaults(func=run_serve)
 
 
@@ -261,6 +263,7 @@ def run_serve(args: argparse.Namespace) -> int:
         settings["deleteOnDeactivate"] = True
     if args.lenient is not None:
         settings["lenient"] = args.lenient
+    settings.update(behaviour_settings(args))
     sock: socket.socket | None = None
     try:
         _check_db(args.db)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from scim_harness.reference_server.platform import presets
+from scim_harness.reference_server.platform.limits import FaultPlan, Throttle
 from scim_harness.reference_server.protocol.errors import InvalidValue
 
-__all__ = ["MAX_RETENTION", "AppSettings", "ServerSettings", "public_url"]
+__all__ = ["MAX_RETENTION", "RULES", "AppSettings", "ServerSettings", "public_url"]
 
 MAX_RETENTION = 10_000_000
 """Most requests one app may keep on record (each is a row of a few KiB)."""
+
+RULES = ("platform", "rfc")
+"""``rules``: the platform's (its mapping's required attributes enforced) or plain RFC 7643's."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +34,25 @@ class AppSettings:
     """Same for Groups (Entra ID expects 204 there; Okta accepts either)."""
     retention: int = 10_000
     """How many recorded requests the app keeps; oldest dropped first."""
+    rules: str = "platform"
+    """``platform``: writes missing a required mapped attribute are refused and ``/Schemas``
+    says so; ``rfc``: only RFC 7643's requirements (``userName``), the directory record keeps
+    whatever maps."""
+    preset: str | None = None
+    """A target preset of ``fixtures/presets`` (a platform's published inbound limits)."""
+    throttle: Throttle | None = None
+    """Request-rate and concurrency limits, answered 429 with Retry-After."""
+    faults: FaultPlan | None = None
+    """Seeded failed and slow answers, and 'fail the Nth request'."""
 
     def as_json(self) -> dict[str, Any]:
         """The settings as the admin API shows them: camelCase names, like the mapping's
         ``options.deleteOnDeactivate`` and every SCIM attribute."""
-        return {_WIRE[name]: value for name, value in asdict(self).items()}
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[_WIRE[f.name]] = value.as_json() if hasattr(value, "as_json") else value
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AppSettings:
@@ -54,6 +74,10 @@ class AppSettings:
                 msg = f"unknown app setting {key!r}; known: {', '.join(sorted(_FIELD))}"
                 raise InvalidValue(msg)
             key = _WIRE[name]
+            parse = _PARSE.get(name)
+            if parse is not None:
+                changes[name] = None if value is None and name != "rules" else parse(value)
+                continue
             want = bool if spec.type in ("bool", bool) else int
             if type(value) is not want:
                 msg = f"app setting {key!r} must be a {want.__name__}, not {value!r}"
@@ -75,6 +99,28 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def _rules(value: Any) -> str:
+    if value not in RULES:
+        msg = f"app setting 'rules' must be one of {', '.join(map(repr, RULES))}, not {value!r}"
+        raise InvalidValue(msg)
+    return str(value)
+
+
+def _preset(value: Any) -> str:
+    known = presets.known_presets()
+    if value not in known:
+        msg = f"app setting 'preset' must be null or one of {', '.join(known)}, not {value!r}"
+        raise InvalidValue(msg)
+    return str(value)
+
+
+_PARSE: dict[str, Callable[[Any], Any]] = {
+    "rules": _rules,
+    "preset": _preset,
+    "throttle": Throttle.from_json,
+    "faults": FaultPlan.from_json,
+}
+"""Settings that are not a plain bool or int: each checked by its own reader."""
 _WIRE = {f.name: _camel(f.name) for f in fields(AppSettings)}
 """Field name -> its name in JSON (``delete_on_deactivate`` -> ``deleteOnDeactivate``)."""
 _FIELD = {wire: name for name, wire in _WIRE.items()}

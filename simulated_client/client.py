@@ -3,9 +3,10 @@
 It sends :class:`~simulated_client.wire.RequestSpec` requests as they are (the profile decides
 their shape) and adds what every good client does: a bearer token, a limit on requests in
 flight, a timeout, bounded retries with exponential backoff on 5xx, timeouts and 429 (honouring
-``Retry-After``, RFC 6585 §4 and RFC 9110 §10.2.3), and no blind re-POST: after a create that
-may or may not have reached the server (a 5xx, or no answer in time) it looks the resource up
-first and POSTs again only when it is absent (RFC 7231 §4.2.2: POST is not idempotent).
+``Retry-After``, RFC 6585 §4 and RFC 9110 §10.2.3, by holding every request of the client, not
+only the retried one), and no blind re-POST: after a create that may or may not have reached
+the server (a 5xx, or no answer in time) it looks the resource up first and POSTs again only
+when it is absent (RFC 7231 §4.2.2: POST is not idempotent).
 
 Every attempt is logged as an :class:`Exchange` in ``client.exchanges``. The ``sleep`` argument
 is awaited for every pause, so tests can make retries instant.
@@ -184,6 +185,8 @@ class ScimClient:
         self._sleep = sleep
         self._clock = clock
         self._semaphore = asyncio.Semaphore(concurrency)
+        self._resume_at = 0.0
+        """Until when (``clock`` time) a Retry-After holds every request of this client."""
         self.exchanges: list[Exchange] = []
         self.stats = ClientStats()
 
@@ -236,8 +239,15 @@ class ScimClient:
         return float(self.backoff * 2 ** (attempt - 1))
 
     async def _pause(self, delay: float | None, attempt: int) -> None:
-        """Wait ``delay`` (from Retry-After) or the exponential backoff for ``attempt``."""
-        await self._sleep(self._backoff(attempt) if delay is None else delay)
+        """Wait the exponential backoff for ``attempt``; a Retry-After ``delay`` is waited by
+        the hold every request passes (:meth:`_hold`), not here."""
+        if delay is None:
+            await self._sleep(self._backoff(attempt))
+
+    def _hold(self, delay: float) -> None:
+        """RFC 6585 §4, RFC 9110 §10.2.3: after Retry-After, no request at all (not only the
+        retried one) goes to the server before the time is up."""
+        self._resume_at = max(self._resume_at, self._clock() + delay)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         header = response.headers.get("retry-after")
@@ -272,6 +282,8 @@ class ScimClient:
             if not retryable:
                 raise error_for_response(target, response)
             delay = self._retry_after(response)
+            if delay is not None and delay <= self.max_wait:
+                self._hold(delay)
             if is_post and status != 429:
                 # RFC 6585 §4: a 429 was not processed, a 5xx may have been.
                 raise _AmbiguousCreate(error_for_response(target, response), delay)
@@ -310,6 +322,9 @@ class ScimClient:
         content = None
         if request.body is not None:
             content = json.dumps(request.body, ensure_ascii=False, separators=(",", ":")).encode()
+        wait = self._resume_at - self._clock()
+        if wait > 0:
+            await self._sleep(wait)
         async with self._semaphore:
             self.stats.requests += 1
             started = time.perf_counter()

@@ -178,6 +178,12 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=argparse.SUPPRESS,
     )
     source.add_argument("--file", type=Path, help="a requests.jsonl export instead")
+    source.add_argument(
+        "--har",
+        type=Path,
+        metavar="FILE",
+        help="a HAR 1.2 capture instead (browser, mitmproxy, Postman, or requests.har)",
+    )
     client.add_argument(
         "--admin-token",
         type=token,
@@ -468,10 +474,12 @@ async def fetch_client_platform(
 def run_check_client(args: argparse.Namespace) -> int:
     from scim_harness.conformance.client.expected import load_expected
     from scim_harness.conformance.client.suite import Window, run_client_suite
+    from scim_harness.conformance.traffic.har import load_traffic_har
     from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
-    if args.expect is not None and args.file is not None:
-        return _fail("--expect reads the app's directory: use it with --admin-url, not --file")
+    if args.expect is not None and (args.file or args.har) is not None:
+        flag = "--file" if args.file is not None else "--har"
+        return _fail(f"--expect reads the app's directory: use it with --admin-url, not {flag}")
     try:
         expected = load_expected(args.expect) if args.expect is not None else None
     except ValueError as exc:
@@ -483,6 +491,9 @@ def run_check_client(args: argparse.Namespace) -> int:
         if args.file is not None:
             traffic = load_traffic_jsonl(args.file)
             target = str(args.file)
+        elif args.har is not None:
+            traffic = load_traffic_har(args.har)
+            target = traffic.source
         else:
             if not (args.admin_token and args.app):
                 return _fail("--admin-url needs --admin-token (or SCIM_ADMIN_TOKEN) and --app")
@@ -491,7 +502,7 @@ def run_check_client(args: argparse.Namespace) -> int:
     except (TargetUnavailable, ValueError) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+        return _fail(f"cannot read {args.file or args.har}: {exc.strerror or exc}")
     if not len(traffic):
         print(f"{PROG}: warning: no recorded requests in {target}", file=sys.stderr)
     window = Window(args.since, args.until)

@@ -12,7 +12,9 @@ Every route takes the admin token (see :mod:`reference_server.admin.edge`).
     GET    /admin/apps/{app}/mapping            the mapping in force
     PUT    /admin/apps/{app}/mapping            replace it (checked; 400 names the bad row)
     GET    /admin/apps/{app}/settings           the app's settings
-    PATCH  /admin/apps/{app}/settings           change some of them
+    PATCH  /admin/apps/{app}/settings           change some of them (rules, preset, throttle,
+                                                faults included; see reference_server.settings)
+    GET    /admin/presets                       the target presets, each rule with its source
 
 The directory and request-record routes live in :mod:`reference_server.admin.records`.
 """
@@ -23,6 +25,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from scim_harness.reference_server.admin import har
 from scim_harness.reference_server.admin import records as admin_records
 from scim_harness.reference_server.admin.edge import (
     AdminCall,
@@ -33,6 +36,7 @@ from scim_harness.reference_server.admin.edge import (
 )
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.platform.mapping import mapping_for, validate_mapping
+from scim_harness.reference_server.platform.presets import known_presets, load_preset
 from scim_harness.reference_server.protocol.errors import InvalidValue, NotFound
 from scim_harness.reference_server.protocol.schema import format_datetime
 from scim_harness.reference_server.settings import AppSettings
@@ -52,6 +56,7 @@ __all__ = [
     "get_settings",
     "index",
     "list_apps",
+    "list_presets",
     "list_tokens",
     "patch_settings",
     "put_mapping",
@@ -209,9 +214,17 @@ def get_settings(call: AdminCall) -> Response:
 
 def patch_settings(call: AdminCall) -> Response:
     row = call.app()
-    settings = _settings_of(row).updated(call.json_object())
+    data = call.json_object()
+    settings = _settings_of(row).updated(data)
     call.server.store.update_app(row.name, settings=settings.as_json())
+    if {"throttle", "faults"} & set(data):
+        call.server.behaviour.reset(row.name)  # "the Nth request" counts from now on
     return json_response(settings.as_json())
+
+
+def list_presets(call: AdminCall) -> Response:
+    """``GET /admin/presets``: the target presets an app may take, every rule with its source."""
+    return json_response({"presets": [load_preset(n).as_json() for n in known_presets()]})
 
 
 def _route(path: str, handler: AdminHandler, methods: list[str]) -> Route:
@@ -246,6 +259,7 @@ _ROUTES: list[tuple[str, AdminHandler, list[str], str]] = [
     ("/apps/{app}/mapping", put_mapping, ["PUT"], "replace the attribute mapping"),
     ("/apps/{app}/settings", get_settings, ["GET"], "the app's settings"),
     ("/apps/{app}/settings", patch_settings, ["PATCH"], "change some settings"),
+    ("/presets", list_presets, ["GET"], "target presets: platforms' limits and their sources"),
     (
         "/apps/{app}/directory/users",
         admin_records.directory_users,
@@ -265,4 +279,5 @@ _ROUTES: list[tuple[str, AdminHandler, list[str], str]] = [
         ["GET"],
         "the request record as JSON lines",
     ),
+    ("/apps/{app}/requests.har", har.requests_har, ["GET"], "the request record as HAR 1.2"),
 ]

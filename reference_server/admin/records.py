@@ -4,6 +4,7 @@
     GET /admin/apps/{app}/directory/groups   ?startIndex=1&count=100
     GET /admin/apps/{app}/requests           ?after=<seq>&limit=100&since=&until=&finding=
     GET /admin/apps/{app}/requests.jsonl     the same filters, every match, one JSON per line
+    GET /admin/apps/{app}/requests.har       the same, as HAR 1.2 (:mod:`.har`)
 
 The request record is read oldest first; ``nextAfter`` is the ``after`` of the next page
 (null on the last one), so a reader can follow a live record without missing or repeating
@@ -28,7 +29,7 @@ from scim_harness.reference_server.protocol.schema import format_datetime, parse
 from scim_harness.reference_server.settings import AppSettings
 from starlette.responses import Response, StreamingResponse
 
-__all__ = ["directory_groups", "directory_users", "requests", "requests_jsonl"]
+__all__ = ["directory_groups", "directory_users", "query_filters", "requests", "requests_jsonl"]
 
 _DEFAULT_LIMIT = 100
 _MAX_LIMIT = 1000
@@ -95,6 +96,12 @@ def _query(call: AdminCall, *params: str) -> _Query:
         after=max(int_param(call, "after", 0), 0),
         retention=AppSettings.from_json(row.settings).retention,
     )
+
+
+def query_filters(call: AdminCall) -> _Query:
+    """The checked filters of an export of the record (``since``, ``until``, ``finding``,
+    ``after``), for the exports that live elsewhere (``requests.har``)."""
+    return _query(call)
 
 
 def requests(call: AdminCall) -> Response:

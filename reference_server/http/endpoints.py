@@ -6,6 +6,8 @@ from typing import Any
 
 from scim_harness.reference_server.http.edge import scim_response
 from scim_harness.reference_server.http.pipeline import Call
+from scim_harness.reference_server.platform import preset_rules
+from scim_harness.reference_server.platform.presets import Preset, load_preset
 from scim_harness.reference_server.protocol import discovery, jsonschemas
 from scim_harness.reference_server.protocol.errors import (
     Forbidden,
@@ -57,6 +59,12 @@ _LIST_PARAMS = {
 }
 _DEFAULT_PROJECTION = Projection()
 _ONE_PARAMS = {"attributes", "excludedattributes"}
+
+
+def _preset(call: Call) -> Preset | None:
+    """The app's target preset: its limits narrow what the server takes and advertises."""
+    name = call.app.settings.preset
+    return None if name is None else load_preset(name)
 
 
 def _rtype(call: Call) -> ResourceType:
@@ -163,7 +171,7 @@ def _page(call: Call, rtype: ResourceType, params: dict[str, Any]) -> tuple[Page
     # RFC 7644 §3.4.2.4: startIndex < 1 is 1; a negative count is 0; the server caps count.
     start = max(_int_param(params, "startIndex") or 1, 1)
     requested = _int_param(params, "count")
-    limit = server.settings.max_results
+    limit = preset_rules.max_results(server.settings.max_results, _preset(call))
     count = limit if requested is None else min(max(requested, 0), limit)
     page = server.store.search(
         call.app.name,
@@ -217,7 +225,7 @@ def root_search(call: Call) -> Response:
     """POST /.search: every resource type at once (RFC 7644 §3.4.3)."""
     params = _search_params(call)
     start = max(_int_param(params, "startIndex") or 1, 1)
-    limit = call.server.settings.max_results
+    limit = preset_rules.max_results(call.server.settings.max_results, _preset(call))
     requested = _int_param(params, "count")
     count = limit if requested is None else min(max(requested, 0), limit)
     total = 0
@@ -351,7 +359,8 @@ def me(call: Call) -> Response:
 
 def service_provider_config(call: Call) -> Response:
     """GET /ServiceProviderConfig (RFC 7644 §4, RFC 7643 §5)."""
-    return scim_response(discovery.service_provider_config(call.server.features, call.app.base_url))
+    features = preset_rules.features(call.server.features, _preset(call))
+    return scim_response(discovery.service_provider_config(features, call.app.base_url))
 
 
 def _no_query(call: Call) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scim_harness.reference_server.http import auth
+from scim_harness.reference_server.http.behaviour import Behaviour, enforce_preset
 from scim_harness.reference_server.http.edge import (
     SCIM_MEDIA_TYPE,
     internal_error_response,
@@ -125,6 +126,8 @@ class Server:
         self.settings = settings
         self.store = store
         self.resources = Resources(store, platform)
+        self.behaviour = Behaviour()
+        """Per-app throttling and fault state (tests may swap in one with a fake clock)."""
         self._settings: LruCache[str, tuple[AppRow, AppSettings]] = LruCache(1024)
         self.features = Features(
             max_results=settings.max_results,
@@ -282,7 +285,12 @@ def scim_endpoint(
                 if body_limit is not None:
                     limit = body_limit(server.settings)
                 call.body = await read_body(request, limit, server.settings.body_timeout)
-            response = handler(call)
+            async with server.behaviour.admit(call) as admission:
+                if admission.answer is not None:
+                    response = admission.answer  # throttled or failed by the app's plan
+                else:
+                    enforce_preset(call)
+                    response = admission.settle(handler(call))
         except ScimError as error:
             findings.note(
                 "REJECTED",

@@ -291,6 +291,18 @@ def _member_name(rtype: str, data: dict[str, Any], directory: dict[str, Any] | N
     return name if isinstance(name, str) and name else None
 
 
+def _partial_problems(schema: str, record: dict[str, Any]) -> list[str]:
+    """What is wrong with a record that may lack required platform attributes (RFC mode):
+    the schema's other rules (types, closed shape) still hold."""
+    if jsonschemas.is_valid(schema, record):
+        return []
+    return [
+        error.message
+        for error in jsonschemas.validator(schema).iter_errors(record)
+        if not (error.validator == "required" and not error.absolute_path)
+    ]
+
+
 class PlatformMapping(Platform):
     """The platform side of an app: its mapping applied on every write.
 
@@ -314,6 +326,9 @@ class PlatformMapping(Platform):
         self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
     ) -> dict[str, Any] | None:
         rows = self.mapping(app).rows(rtype)
+        if app.settings.rules == "rfc":
+            # RFC mode: only RFC 7643's requirements hold; the record keeps whatever maps.
+            return self._record(app, rtype, resource, rows, partial=True)
         # Platform rule (issue 4): a required mapped attribute missing or empty refuses the
         # write with 400 invalidValue (RFC 7644 §3.12: "a required value was missing").
         missing = self.missing_required(app, rtype, resource)
@@ -341,6 +356,8 @@ class PlatformMapping(Platform):
         return _member_name(rtype.name, resource, directory)
 
     def required_paths(self, app: AppContext) -> list[RequiredPath]:
+        if app.settings.rules == "rfc":
+            return []  # /Schemas declares RFC 7643's requirements only
         return self.mapping(app).required_paths()
 
     def _record(
@@ -349,6 +366,8 @@ class PlatformMapping(Platform):
         rtype: ResourceType,
         resource: dict[str, Any],
         rows: tuple[MappingRow, ...],
+        *,
+        partial: bool = False,
     ) -> dict[str, Any]:
         fields = platform_fields("users" if rtype.name == "User" else "groups")
         record: dict[str, Any] = {"id": resource["id"]}
@@ -365,7 +384,10 @@ class PlatformMapping(Platform):
             record["members"] = self._member_names(app, resource)
         record["attributes"] = extra
         record["updatedAt"] = format_datetime(datetime.now(UTC))
-        problems = jsonschemas.validation_errors(fields.schema, record)
+        if partial:
+            problems = _partial_problems(fields.schema, record)
+        else:
+            problems = jsonschemas.validation_errors(fields.schema, record)
         if problems:
             msg = f"{fields.schema} record of {rtype.name} {resource['id']}: " + "; ".join(problems)
             raise DirectoryRecordError(msg)

@@ -52,6 +52,20 @@ FINDINGS: dict[str, str] = {
     "EFFECT-DELETED-ON-DEACTIVATION": "user deleted by the app's delete-on-deactivation option",
     "EFFECT-DIRECTORY-WRITTEN": "platform directory record written from the mapping",
     "EFFECT-MEMBERSHIP-REMOVED": "user removed from groups because it was deleted",
+    # Answers the app's throttling and fault plan injected (none is the client's fault; each
+    # says what a well-behaved client does next: wait, retry, or look up before re-creating).
+    "FAULT-RATE-LIMIT": "answered 429 with Retry-After: the app's request-rate limit was reached",
+    "FAULT-CONCURRENCY-LIMIT": (
+        "answered 429 with Retry-After: the app's limit of requests in flight was reached"
+    ),
+    "FAULT-THROTTLED": "answered 429 with Retry-After by the app's fault plan (fail the Nth)",
+    "FAULT-ERROR": "answered 5xx by the app's fault plan; the request was not carried out",
+    "FAULT-LOST-ANSWER": (
+        "carried out, then answered 5xx by the app's fault plan, as if the answer were lost"
+    ),
+    "FAULT-SLOW": "answered late by the app's fault plan (latency with jitter)",
+    # A target preset's published limit refused the request (the detail cites its source).
+    "PRESET-RULE": "refused by a rule of the app's target preset (a platform's published limit)",
 }
 
 

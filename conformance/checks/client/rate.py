@@ -1,4 +1,9 @@
-"""Client checks on behaviour after refusals: 429 + Retry-After, 409 conflicts, failed POSTs."""
+"""Client checks on behaviour after refusals: 429/503 + Retry-After, 409 conflicts, failed POSTs.
+
+The reference server's fault plan (app settings ``throttle`` and ``faults``) injects such
+answers on purpose, each recorded with a ``FAULT-*`` finding, so these checks can be exercised
+against any client pointed at a throttled app.
+"""
 
 from __future__ import annotations
 
@@ -46,15 +51,24 @@ def retry_after_seconds(record: Record) -> float | None:
     level="SHOULD",
     area="ratelimit",
     reference="RFC 6585 §4; RFC 9110 §10.2.3",
-    claim="After a 429 with Retry-After: s, the client sends nothing for at least s seconds.",
+    claim=(
+        "After a 429 (or a 503) with Retry-After: s, the client sends nothing for at least "
+        "s seconds."
+    ),
     fix=(
-        "On 429, read Retry-After (seconds or an HTTP date) and pause every request to the "
-        "server for that long before retrying; without the header, back off exponentially."
+        "On 429, or 503 with Retry-After, read Retry-After (seconds or an HTTP date) and "
+        "pause every request to the server for that long before retrying; without the "
+        "header, back off exponentially."
     ),
 )
 def retry_after_respected(traffic: Traffic) -> None:
-    evidence = Evidence("429 answers with Retry-After")
-    throttled = [r for r in traffic if r.status == 429]
+    evidence = Evidence("429 and 503 answers with Retry-After")
+    # RFC 9110 §10.2.3: with a 503, Retry-After says how long the service will be away.
+    throttled = [
+        r
+        for r in traffic
+        if r.status == 429 or (r.status == 503 and "retry-after" in r.response_headers)
+    ]
     unreadable = 0
     for record in throttled:
         wait = retry_after_seconds(record)
