@@ -17,12 +17,12 @@ from scim_harness.reference_server.admin.api import APP_NAME
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.protocol.errors import ScimError
 from scim_harness.reference_server.protocol.schema import format_datetime
+from scim_harness.reference_server.serve_behaviour import add_behaviour_flags, behaviour_settings
 from scim_harness.reference_server.serve_limits import (
     add_limit_flags,
     settings_options,
     uvicorn_options,
 )
-from scim_harness.reference_server.serve_behaviour import add_behaviour_flags, behaviour_settings
 from scim_harness.reference_server.settings import AppSettings
 from scim_harness.reference_server.store.sqlite import SqliteStore
 
