@@ -8,6 +8,7 @@ says ``recreated`` with the old and new ids.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 from typing import Any
@@ -76,6 +77,8 @@ async def update(
 
     async def one(key: str) -> None:
         before, after = state.users[key], planned[key]
+        if key in state.deactivated:  # a client that PUTs the whole user keeps it inactive
+            after = dataclasses.replace(after, active=False)
         changes = dict(shapes.changed_attributes(profile, before, after))
         index = step.plan("update-user", key, **changes)
         user_id = state.ids[key]
@@ -157,7 +160,9 @@ async def deactivate(
                 reply = await client.send(shapes.delete_user(profile, user_id))
                 state.deleted.add(key)
             else:
-                reply = await client.send(shapes.set_active(profile, user_id, False))
+                reply = await client.send(
+                    shapes.set_active(profile, user_id, False, state.users[key])
+                )
                 step.check_status(reply, profile.expected_patch_statuses, "a user PATCH")
         except ScimNotFound as exc:
             _gone(step, index, key, exc)
@@ -195,7 +200,8 @@ async def _recreate(step: Step, index: int, key: str, why: str) -> None:
     try:
         new_id, found = await create_missing_user(step, key)
         if found:
-            reply = await step.client.send(shapes.set_active(step.profile, new_id, True))
+            request = shapes.set_active(step.profile, new_id, True, state.users[key])
+            reply = await step.client.send(request)
             step.check_status(reply, step.profile.expected_patch_statuses, "a user PATCH")
         state.ids[key] = new_id
         state.deleted.discard(key)
@@ -226,13 +232,15 @@ async def reactivate(
     async def one(key: str) -> None:
         detail: dict[str, Any] = {"active": True}
         index = step.plan("reactivate-user", key, **detail)
+        state.users[key] = dataclasses.replace(state.users[key], active=True)
         if key in state.deleted:
             why = "deleted by the server" if key in state.server_deleted else "deleted by DELETE"
             await _recreate(step, index, key, why)
             return
         user_id = state.ids[key]
         try:
-            reply = await client.send(shapes.set_active(profile, user_id, True))
+            request = shapes.set_active(profile, user_id, True, state.users[key])
+            reply = await client.send(request)
             step.check_status(reply, profile.expected_patch_statuses, "a user PATCH")
         except ScimNotFound:
             state.deleted.add(key)
