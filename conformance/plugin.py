@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.model import Check, Outcome, Report, Result
+from scim_harness.conformance.profiles import INTEROP, PROFILE_CHOICES
 from scim_harness.conformance.report.common import result_text
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "pytest_sessionfinish",
 ]
 
-PROFILES = ("rfc", "entra", "entra-2020", "okta")
+PROFILES = PROFILE_CHOICES
 LEVEL_MARKERS = {
     "must": "SCIM conformance checks of MUST rules (RFC 2119 MUST, and every platform rule)",
     "should": "SCIM conformance checks of SHOULD rules",
@@ -355,11 +356,13 @@ class SessionRun:
         else:
             msg = "no client traffic to judge"
             raise ValueError(msg)
+        profile = s.profile if s.profile == INTEROP else "rfc"
         return run_client_suite(
             traffic,
             select=lambda c: c.id in selected,
             target=target,
             allow_empty=s.allow_empty,
+            profile=profile,
         )
 
     async def _server(self, http: Any, selected: set[str]) -> Report:
