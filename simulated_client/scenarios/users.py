@@ -8,7 +8,6 @@ says ``recreated`` with the old and new ids.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import random
 from typing import Any
@@ -77,8 +76,6 @@ async def update(
 
     async def one(key: str) -> None:
         before, after = state.users[key], planned[key]
-        if key in state.deactivated:  # a client that PUTs the whole user keeps it inactive
-            after = dataclasses.replace(after, active=False)
         changes = dict(shapes.changed_attributes(profile, before, after))
         index = step.plan("update-user", key, **changes)
         user_id = state.ids[key]
@@ -232,7 +229,6 @@ async def reactivate(
     async def one(key: str) -> None:
         detail: dict[str, Any] = {"active": True}
         index = step.plan("reactivate-user", key, **detail)
-        state.users[key] = dataclasses.replace(state.users[key], active=True)
         if key in state.deleted:
             why = "deleted by the server" if key in state.server_deleted else "deleted by DELETE"
             await _recreate(step, index, key, why)
