@@ -13,9 +13,10 @@ import pytest
 from scim2_peer import PEER_TOKEN, scim2_server_live
 from scim_harness.conformance.checks import registered
 from scim_harness.conformance.model import Outcome, Report
-from scim_harness.conformance.profiles import IDP_PROFILES
+from scim_harness.conformance.profiles import IDP_PROFILES, PROFILE_CHOICES
 from scim_harness.conformance.server.suite import run_server_suite
 from scim_harness.reference_server.serve import Bootstrap
+from scim_harness.simulated_client.profiles.catalogue import PROFILES
 from starlette.applications import Starlette
 from support import LiveServer
 
@@ -188,3 +189,9 @@ def test_check_server_takes_each_idp_profile(
     argv = ["check", "server", "--base-url", base, f"--token={boot.token}"]
     assert main([*argv, "--profile", "jumpcloud", "--select", "SRV-VND-001"]) == 0
     assert "1 passed" in capsys.readouterr().out
+
+
+def test_every_idp_profile_of_the_client_can_be_replayed() -> None:
+    """check server --profile offers exactly the simulated client's IdP profiles, and interop."""
+    assert set(IDP_PROFILES) == set(PROFILES) - {"rfc", "naive"}
+    assert set(PROFILE_CHOICES) == {"rfc", *IDP_PROFILES, "interop"}
