@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.model import FAIL_ON_CHOICES, Check, Level, Outcome, Report, Result
+from scim_harness.conformance.profiles import INTEROP, PROFILE_CHOICES
 from scim_harness.conformance.report.common import result_text
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "pytest_sessionfinish",
 ]
 
-PROFILES = ("rfc", "entra", "entra-2020", "okta")
+PROFILES = PROFILE_CHOICES
 TARGET_CHOICES = ("auto", "rfc", "platform")
 """The suite's ``target`` values (server.target.TARGET_CHOICES; kept light to import here)."""
 LEVEL_MARKERS = {
@@ -387,11 +388,13 @@ class SessionRun:
         else:
             msg = "no client traffic to judge"
             raise ValueError(msg)
+        profile = s.profile if s.profile == INTEROP else "rfc"
         report = run_client_suite(
             traffic,
             select=lambda c: c.id in selected,
             target=target,
             allow_empty=s.allow_empty,
+            profile=profile,
         )
         report.fail_on = s.fail_on
         return report

@@ -32,7 +32,7 @@ from scim_harness.simulated_client.scenarios.state import ScenarioOptions, Scena
 
 from scim_harness.options import base_url, count, env_token, positive, seconds, token
 
-__all__ = ["RichProgress", "add_push_parser", "run_push"]
+__all__ = ["RichProgress", "add_push_parser", "pace", "run_push"]
 
 PROG = "scim-harness push"
 LONG_RUN = 200  # items in one step from which a progress bar is worth showing
@@ -48,6 +48,27 @@ def _fraction(text: str) -> float:
         msg = f"must be between 0 and 1, got {value:g}"
         raise argparse.ArgumentTypeError(msg)
     return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        msg = f"expected requests per second, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not 0 < value < float("inf"):
+        msg = f"must be a positive number of requests per second, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _pace_help() -> str:
+    paced = [
+        f"{name} {profile.concurrency}" + (f" at {profile.rate:g}/s" if profile.rate else "")
+        for name, profile in PROFILES.items()
+        if profile.concurrency != 8 or profile.rate is not None
+    ]
+    return "; ".join(paced)
 
 
 def add_push_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -81,7 +102,17 @@ def add_push_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--scenario", choices=list(PREREQUISITES), default="provision", help="(provision)"
     )
     parser.add_argument(
-        "--concurrency", type=positive, default=8, help="requests in flight at most (8)"
+        "--concurrency",
+        type=positive,
+        default=None,
+        help=f"requests in flight at most (the profile's: 8, or {_pace_help()})",
+    )
+    parser.add_argument(
+        "--rate",
+        type=_rate,
+        default=None,
+        metavar="N",
+        help="requests per second at most (the profile's; none but entra's by default)",
     )
     parser.add_argument(
         "--deactivate",
@@ -143,6 +174,13 @@ def _writable(path: Path, flag: str = "--json-out") -> str | None:
     return None
 
 
+def pace(args: argparse.Namespace, profile: Profile) -> tuple[int, float | None]:
+    """(concurrency, rate): the flags when given, else the profile's documented defaults."""
+    concurrency = args.concurrency if args.concurrency is not None else profile.concurrency
+    rate = args.rate if args.rate is not None else profile.rate
+    return concurrency, rate
+
+
 async def _push(
     args: argparse.Namespace,
     profile: Profile,
@@ -151,17 +189,17 @@ async def _push(
     progress: RichProgress | None,
     state: ScenarioState,
 ) -> ScenarioResult:
+    concurrency, rate = pace(args, profile)
     # As many pooled connections as requests in flight: httpx scans its pool on every request,
     # so a pool far larger than the concurrency costs CPU for nothing.
-    limits = httpx.Limits(
-        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
-    )
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits) as http:
         client = ScimClient(
             http,
             base_url=args.base_url,
             token=args.token,
-            concurrency=args.concurrency,
+            concurrency=concurrency,
+            rate=rate,
             retries=args.retries,
             timeout=args.timeout,
             honour_retry_after=profile.honour_retry_after,
@@ -197,6 +235,9 @@ def _summary(result: ScenarioResult, population: Population) -> Table:
         ("requests", counts.requests),
         ("requests/s", f"{result.requests_per_second:.1f}"),
     ]
+    if counts.users_imported or counts.groups_imported:
+        imported = f"{counts.users_imported} / {counts.groups_imported}"
+        rows.insert(-3, ("imported users / groups", imported))
     for name, value in rows:
         table.add_row(name, str(value))
     return table

@@ -8,8 +8,11 @@ only the retried one), and no blind re-POST: after a create that may or may not 
 the server (a 5xx, or no answer in time) it looks the resource up first and POSTs again only
 when it is absent (RFC 7231 §4.2.2: POST is not idempotent).
 
+With ``rate`` set, attempts are paced to at most that many per second (a
+:class:`~simulated_client.pacing.Pacer`), on top of the ``concurrency`` limit.
+
 Every attempt is logged as an :class:`Exchange` in ``client.exchanges``. The ``sleep`` argument
-is awaited for every pause, so tests can make retries instant.
+is awaited for every pause, so tests can make retries and pacing instant.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from scim_harness.simulated_client.errors import (
     ScimTransportError,
     error_for_response,
 )
+from scim_harness.simulated_client.pacing import Pacer
 from scim_harness.simulated_client.wire import RequestSpec
 
 __all__ = ["ClientStats", "Exchange", "Reply", "ScimClient", "first_resource", "parse_retry_after"]
@@ -98,6 +102,8 @@ class ClientStats:
     requests: int = 0
     retries: int = 0
     transport_errors: int = 0
+    paced: float = 0.0
+    """Seconds spent waiting for a send slot (``rate``)."""
     statuses: Counter[int] = field(default_factory=Counter)
 
 
@@ -162,9 +168,12 @@ class ScimClient:
         honour_retry_after: bool = True,
         record: bool = True,
         clock: Callable[[], float] = time.time,
+        rate: float | None = None,
+        pace_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         checks = (
             (concurrency >= 1, f"concurrency must be at least 1, got {concurrency}"),
+            (rate is None or rate > 0, f"rate must be positive, got {rate}"),
             (retries >= 0, f"retries must be zero or more, got {retries}"),
             (backoff >= 0, f"backoff must be zero or more, got {backoff}"),
             (timeout > 0, f"timeout must be positive, got {timeout}"),
@@ -187,6 +196,8 @@ class ScimClient:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._resume_at = 0.0
         """Until when (``clock`` time) a Retry-After holds every request of this client."""
+        self.rate = rate
+        self.pacer = None if rate is None else Pacer(rate, clock=pace_clock, sleep=sleep)
         self.exchanges: list[Exchange] = []
         self.stats = ClientStats()
 
@@ -326,6 +337,8 @@ class ScimClient:
         if wait > 0:
             await self._sleep(wait)
         async with self._semaphore:
+            if self.pacer is not None:
+                self.stats.paced += await self.pacer.wait()
             self.stats.requests += 1
             started = time.perf_counter()
             try:

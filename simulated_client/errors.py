@@ -1,6 +1,8 @@
 """Errors of the simulated client; each says what the server answered.
 
     ScimClientError                the request did not succeed
+    ├── ScimConnectionTestFailed   answered, but not as the imitated client's "Test connection"
+    │                              needs (e.g. Entra ID and a 404 to its probe filter)
     ├── ScimTransportError         no answer: unreachable, connection reset
     │   └── ScimTimeoutError       no answer in time
     └── ScimHttpError              the server answered with a non-2xx status
@@ -26,6 +28,7 @@ __all__ = [
     "ScimAuthError",
     "ScimClientError",
     "ScimConflict",
+    "ScimConnectionTestFailed",
     "ScimHttpError",
     "ScimNotFound",
     "ScimRateLimited",
@@ -43,6 +46,10 @@ class ScimClientError(Exception):
         super().__init__(message)
         self.message = message
         self.target = target
+
+
+class ScimConnectionTestFailed(ScimClientError):
+    """The connection test got an answer its client would not accept (the reason says why)."""
 
 
 class ScimTransportError(ScimClientError):

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import scim_harness.conformance.traffic.recording
 from broken_clients import ADMIN_URL, APP, ORIGIN, record_client, scim_record, traffic_of
-from scim_harness.conformance.checks import Registered
+from scim_harness.conformance.checks import Registered, registered
 from scim_harness.conformance.client.suite import (
     Traffic,
     dump_traffic_jsonl,
@@ -102,7 +102,9 @@ def test_rfc_client_passes_every_check_it_exercises(rfc_traffic: Traffic) -> Non
         by_outcome.setdefault(result.outcome, set()).add(result.check.id)
     assert by_outcome[Outcome.PASSED] == set(EXERCISED_BY_RFC_LIFECYCLE)
     assert by_outcome[Outcome.NOT_EXERCISED] == {"CLI-RATE-001", "CLI-RATE-002", "CLI-RATE-003"}
-    assert by_outcome[Outcome.SKIPPED] == set(RECONCILIATION)  # no --expect: skipped, said why
+    # No --expect, no --profile interop: skipped, each saying why.
+    interop = {e.check.id for e in registered("client") if e.profiles == ("interop",)}
+    assert by_outcome[Outcome.SKIPPED] == set(RECONCILIATION) | interop
     assert set(by_outcome) == {Outcome.PASSED, Outcome.NOT_EXERCISED, Outcome.SKIPPED}
 
 
@@ -135,7 +137,7 @@ async def test_rfc_client_waits_out_retry_after() -> None:
 
 def test_empty_traffic_exercises_nothing_and_exits_3() -> None:
     """No request, no evidence: every check is not exercised, none passed, exit code 3."""
-    report = run_client_suite(Traffic([]))
+    report = run_client_suite(Traffic([]), profile="interop")
     assert report.results
     judged = [r for r in report.results if r.check.id not in RECONCILIATION]
     assert {r.outcome for r in judged} == {Outcome.NOT_EXERCISED}

@@ -51,7 +51,7 @@ def test_the_finding_alone_fails_its_check(finding: str) -> None:
 
 def test_client_ids_follow_the_naming_scheme() -> None:
     """Ids are CLI-<AREA>-NNN with a known area code."""
-    pattern = re.compile(r"^CLI-(TRN|LOOK|CRT|BOOL|PAT|DEA|GRP|RATE|DSC|STA|REC)-\d{3}$")
+    pattern = re.compile(r"^CLI-(TRN|LOOK|CRT|BOOL|PAT|DEA|GRP|RATE|DSC|STA|REC|IOP)-\d{3}$")
     assert CLIENT_IDS
     assert all(pattern.match(check_id) for check_id in CLIENT_IDS), sorted(CLIENT_IDS)
 
@@ -63,7 +63,9 @@ def test_every_client_check_cites_claims_and_says_how_to_fix(check: object) -> N
 
     assert isinstance(check, Check)
     assert check.side == "client"
-    assert re.search(r"RFC \d{4} §|Platform:", check.reference)
+    assert re.search(
+        r"RFC \d{4} §|Platform:|draft-zollner-scim-interop-profile-\d+ §", check.reference
+    )
     assert check.claim and "\n" not in check.claim
     assert len(check.fix) > 30
     if check.reference.startswith("Platform:") and check.area == "create":

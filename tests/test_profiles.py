@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from scim_harness.simulated_client.generate.people import GeneratedUser
 from scim_harness.simulated_client.generate.population import generate_population
-from scim_harness.simulated_client.profiles import shapes
+from scim_harness.simulated_client.profiles import probes, shapes
 from scim_harness.simulated_client.profiles.catalogue import (
     ENTRA,
     ENTRA_2020,
@@ -43,9 +43,18 @@ def _ops(body: Any) -> list[dict[str, Any]]:
     return operations
 
 
-def test_the_five_profiles_are_registered() -> None:
-    """rfc (the default), entra, entra-2020, okta and naive can be selected by name."""
-    assert list(PROFILES) == ["rfc", "entra", "entra-2020", "okta", "naive"]
+def test_the_eight_profiles_are_registered() -> None:
+    """rfc (the default), five IdPs (Entra in two variants) and naive can be chosen by name."""
+    assert list(PROFILES) == [
+        "rfc",
+        "entra",
+        "entra-2020",
+        "okta",
+        "onelogin",
+        "jumpcloud",
+        "pingfederate",
+        "naive",
+    ]
     assert get_profile("okta") is OKTA
 
 
@@ -110,7 +119,7 @@ def test_ids_are_escaped_as_one_path_segment() -> None:
 )
 def test_connection_test_requests(profile: Any, expected: list[tuple[str, str, str]]) -> None:
     """Each client tests the connection its own way, with no body."""
-    requests = shapes.connection_test(profile, probe="probe-guid")
+    requests = [p.spec for p in probes.connection_probes(profile, probe="probe-guid")]
     assert [(r.method, r.path, r.query) for r in requests] == expected
     assert all(r.body is None for r in requests)
 

@@ -344,7 +344,8 @@ async def test_lifecycle_succeeds_with_every_profile(
     assert fake.groups == {}
     remaining = list(fake.users.values())
     assert all(user["active"] is False for user in remaining)
-    assert (remaining == []) == (profile != "okta" or delete_on_deactivate)
+    deactivates = get_profile(profile).user_deletion == "deactivate"  # okta, pingfederate
+    assert (remaining == []) == (not deactivates or delete_on_deactivate)
 
 
 async def test_run_scenario_runs_prerequisites_first(world: World) -> None:

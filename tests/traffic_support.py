@@ -124,6 +124,8 @@ async def record_traffic(profile_name: str, scenario: str) -> tuple[dict[str, An
     document = {
         "profile": profile_name,
         "scenario": scenario,
+        "description": profile.description,
+        "sources": list(profile.sources),
         "population": POPULATION,
         "regenerate": "SCIM_HARNESS_REGEN_TRAFFIC=1 python -m pytest tests/test_client_traffic.py",
         "requests": requests,

@@ -26,6 +26,16 @@ class Registered:
     needs: tuple[str, ...] = ()
     """Server features the check needs (``patch``, ``bulk``, ``etag``, ``sort``, ``filter``);
     when the server does not advertise one, the check is skipped with the reason."""
+    profiles: tuple[str, ...] = ()
+    """The ``--profile`` values the check belongs to (an IdP's replay, the interop profile);
+    empty: every run. Under another profile the check is skipped, saying which to choose."""
+
+    def off_profile(self, profile: str) -> str | None:
+        """Why the check does not run under ``profile`` (None when it does)."""
+        if not self.profiles or profile in self.profiles:
+            return None
+        choices = ", ".join(self.profiles)
+        return f"runs only with --profile {choices} (this run: {profile})"
 
 
 _REGISTRY: dict[str, Registered] = {}
@@ -41,6 +51,7 @@ def _register(
     claim: str,
     fix: str,
     needs: tuple[str, ...] = (),
+    profiles: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     check = Check(
         id=id,
@@ -56,7 +67,7 @@ def _register(
         if id in _REGISTRY and _REGISTRY[id].run is not fn:
             msg = f"check id {id} is registered twice"
             raise ValueError(msg)
-        _REGISTRY[id] = Registered(check, fn, needs)
+        _REGISTRY[id] = Registered(check, fn, needs, profiles)
         return fn
 
     return decorate

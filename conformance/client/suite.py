@@ -88,10 +88,12 @@ def run_client_suite(
     progress: Callable[[Result], None] | None = None,
     window: Window | None = None,
     allow_empty: bool = False,
+    profile: str = "rfc",
 ) -> Report:
     """Run every client check (or those ``select`` keeps) on the client's part of ``traffic``.
 
     See the module docstring for what is left out and when there is nothing to judge.
+    ``profile`` ``interop`` adds the SCIM 2.0 Interoperability Profile's client checks.
     """
     started = time.perf_counter()
     report = Report(side="client", target=target or traffic.source)
@@ -103,10 +105,16 @@ def run_client_suite(
     report.allow_empty = allow_empty
     if report.nothing_to_judge:
         report.details["nothing_to_judge"] = report.nothing_to_judge
+    if profile != "rfc":
+        report.details["profile"] = profile
     for entry in registered("client"):
         if select is not None and not select(entry.check):
             continue
-        result = run_client_check(entry, traffic)
+        reason = entry.off_profile(profile)
+        if reason is not None:
+            result = Result(entry.check, Outcome.SKIPPED, reason)
+        else:
+            result = run_client_check(entry, traffic)
         report.results.append(result)
         if progress is not None:
             progress(result)

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import registered
 from scim_harness.conformance.model import FAIL_ON_CHOICES, Check, Level, Report, Result
+from scim_harness.conformance.profiles import INTEROP, PROFILE_CHOICES
 from scim_harness.conformance.report.render import (
     console_report,
     report_json,
@@ -62,7 +63,8 @@ __all__ = [
 PROG = "scim-harness"
 STDOUT = Path("-")
 """``--json -``: the JSON report on standard output."""
-PROFILES = ("rfc", "entra", "entra-2020", "okta")
+PROFILES = PROFILE_CHOICES
+CLIENT_PROFILES = ("rfc", INTEROP)
 
 
 class TargetUnavailable(Exception):
@@ -132,7 +134,13 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=env_token("SCIM_TOKEN"),
         help="the bearer token (default: $SCIM_TOKEN)",
     )
-    server.add_argument("--profile", choices=PROFILES, default="rfc", help="client to imitate")
+    server.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="rfc",
+        help="judge also as this IdP would (replaying its requests), or by the SCIM 2.0 "
+        "interoperability profile (interop); default rfc",
+    )
     server.add_argument("--seed", type=int, default=0, help="seed of the test data (0)")
     server.add_argument("--keep", action="store_true", help="leave the test data in place")
     server.add_argument("--admin-url", type=base_url, help="reference server only: its /admin URL")
@@ -214,6 +222,12 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--allow-empty",
         action="store_true",
         help="exit 0 instead of 3 when the traffic holds nothing to judge",
+    )
+    client.add_argument(
+        "--profile",
+        choices=CLIENT_PROFILES,
+        default="rfc",
+        help="interop: also judge by the SCIM 2.0 interoperability profile (default rfc)",
     )
     _add_report_flags(client)
     client.set_defaults(func=run_check_client)
@@ -507,7 +521,12 @@ def run_check_client(args: argparse.Namespace) -> int:
         print(f"{PROG}: warning: no recorded requests in {target}", file=sys.stderr)
     window = Window(args.since, args.until)
     report = run_client_suite(
-        traffic, select=select, target=target, window=window, allow_empty=args.allow_empty
+        traffic,
+        select=select,
+        target=target,
+        window=window,
+        allow_empty=args.allow_empty,
+        profile=args.profile,
     )
     report.fail_on = Level.parse(args.fail_on)
     return _emit([report], args)

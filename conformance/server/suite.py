@@ -30,10 +30,10 @@ from scim_harness.conformance.model import (
     Report,
     Result,
 )
+from scim_harness.conformance.profiles import PROFILE_CHOICES
 from scim_harness.conformance.server.context import DEACTIVATION_SEEN, AdminAccess, ServerContext
 from scim_harness.conformance.server.data import Namespace
 from scim_harness.conformance.server.target import TARGET_CHOICES, read_target
-from scim_harness.simulated_client.profiles.catalogue import get_profile
 
 __all__ = [
     "DEACTIVATION_CHOICES",
@@ -89,7 +89,7 @@ async def _run_one(ctx: ServerContext, entry: Registered) -> Result:
     ctx.notes = []
     started = time.perf_counter()
     outcome, message = Outcome.PASSED, ""
-    reason = _unsupported(ctx, entry.needs)
+    reason = entry.off_profile(ctx.profile) or _unsupported(ctx, entry.needs)
     if reason is not None:
         outcome, message = Outcome.SKIPPED, reason
     else:
@@ -212,7 +212,9 @@ async def run_server_suite(
     the app itself. Every request carries ``User-Agent: scim-harness/<version> (server
     suite[; via])``.
     """
-    get_profile(profile)  # ValueError naming the known profiles
+    if profile not in PROFILE_CHOICES:
+        msg = f"unknown profile {profile!r} (known: {', '.join(PROFILE_CHOICES)})"
+        raise ValueError(msg)
     if deactivation is not None and deactivation not in DEACTIVATION_CHOICES:
         msg = f"deactivation must be one of {', '.join(DEACTIVATION_CHOICES)} or None"
         raise ValueError(msg)

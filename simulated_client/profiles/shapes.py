@@ -2,19 +2,21 @@
 
 One function per intended change: ``create_user(profile, user)`` returns the POST that client
 would send, ``set_active(profile, id, False)`` its deactivation, and so on. Everything that
-differs between clients is read from the :class:`~simulated_client.profiles.catalogue.Profile`.
+differs between clients is read from the :class:`~simulated_client.profiles.model.Profile`.
+The connection test and paged listings are in :mod:`.probes`.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scim_harness.simulated_client.generate.people import GeneratedGroup, GeneratedUser
-from scim_harness.simulated_client.profiles.catalogue import Profile
+from scim_harness.simulated_client.profiles.model import Profile
 from scim_harness.simulated_client.wire import (
     ENTERPRISE_USER_SCHEMA,
     GROUP_SCHEMA,
@@ -29,7 +31,6 @@ __all__ = [
     "WORK_EMAIL_PATH",
     "change_members",
     "changed_attributes",
-    "connection_test",
     "create_group",
     "create_user",
     "delete_group",
@@ -42,9 +43,12 @@ __all__ = [
     "patch_body",
     "put_user",
     "rename_group",
+    "request",
     "set_active",
     "set_manager",
     "update_user",
+    "user_body",
+    "user_filter",
 ]
 
 WORK_EMAIL_PATH = 'emails[type eq "work"].value'
@@ -62,7 +66,7 @@ def _headers(profile: Profile, *, body: bool) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-def _request(
+def request(
     profile: Profile,
     method: str,
     path: str,
@@ -70,6 +74,7 @@ def _request(
     params: Sequence[tuple[str, str | None]] = (),
     body: Any = None,
 ) -> RequestSpec:
+    """One request as ``profile`` sends it: its headers, its query encoding, its base query."""
     if profile.base_query:
         params = [(profile.base_query, None), *params]
     return RequestSpec(
@@ -87,7 +92,7 @@ def patch_body(operations: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _patch(profile: Profile, path: str, operations: list[dict[str, Any]]) -> RequestSpec:
-    return _request(profile, "PATCH", path, body=patch_body(operations))
+    return request(profile, "PATCH", path, body=patch_body(operations))
 
 
 def okta_id(source_id: str) -> str:
@@ -108,20 +113,13 @@ def external_id_for(profile: Profile, user: GeneratedUser) -> str | None:
     return okta_id(user.external_id) if profile.external_id == "okta" else user.external_id
 
 
-def connection_test(profile: Profile, *, probe: str) -> list[RequestSpec]:
-    """The requests of the client's "Test connection"; ``probe`` is a random GUID."""
-    if profile.test_connection == "service-provider-config":
-        return [_request(profile, "GET", "/ServiceProviderConfig")]
-    if profile.test_connection == "list-count-2":
-        return [_request(profile, "GET", "/Users", params=[("startIndex", "1"), ("count", "2")])]
-    if profile.test_connection == "list":
-        return [_request(profile, "GET", "/Users")]
-    requests = [
-        _request(profile, "GET", "/Users", params=[("filter", eq_filter("userName", probe))])
-    ]
-    if profile.probe_groups_on_test:
-        requests.append(lookup_group(profile, probe))
-    return requests
+def user_filter(profile: Profile, attribute: str, value: str) -> str:
+    """The filter this client matches a user with; PingFederate's admin may write it as a
+    template such as ``username Eq "%s"`` (attribute names and operators are case-insensitive,
+    RFC 7644 §3.4.2.2)."""
+    if profile.user_filter is not None and attribute == profile.user_match_attribute:
+        return profile.user_filter.replace('"%s"', json.dumps(value, ensure_ascii=False))
+    return eq_filter(attribute, value)
 
 
 def lookup_user(profile: Profile, user: GeneratedUser) -> RequestSpec:
@@ -133,8 +131,8 @@ def lookup_user(profile: Profile, user: GeneratedUser) -> RequestSpec:
         value = user.email
     else:
         value = user.user_name
-    params = [("filter", eq_filter(attribute, value)), *profile.lookup_params]
-    return _request(profile, "GET", "/Users", params=params)
+    params = [("filter", user_filter(profile, attribute, value)), *profile.lookup_params]
+    return request(profile, "GET", "/Users", params=params)
 
 
 def lookup_group(profile: Profile, display_name: str) -> RequestSpec:
@@ -144,7 +142,7 @@ def lookup_group(profile: Profile, display_name: str) -> RequestSpec:
         params.append(("excludedAttributes", "members"))
     params.append(("filter", eq_filter("displayName", display_name)))
     params.extend(profile.lookup_params)
-    return _request(profile, "GET", "/Groups", params=params)
+    return request(profile, "GET", "/Groups", params=params)
 
 
 def create_user(
@@ -155,6 +153,16 @@ def create_user(
     password: str | None = None,
 ) -> RequestSpec:
     """``POST /Users`` with the body this client builds (RFC 7644 §3.3)."""
+    return request(profile, "POST", "/Users", body=user_body(profile, user, manager_id, password))
+
+
+def user_body(
+    profile: Profile,
+    user: GeneratedUser,
+    manager_id: str | None = None,
+    password: str | None = None,
+) -> dict[str, Any]:
+    """The whole user as this client writes it: the body of its POST and of its local PUT."""
     inline_manager = manager_id if profile.manager_mode == "inline" else None
     body = user.scim_body(manager_id=inline_manager, email_type=profile.email_type)
     for attribute in (
@@ -188,7 +196,11 @@ def create_user(
         body["groups"] = []
     if profile.send_password and password is not None:
         body["password"] = password
-    return _request(profile, "POST", "/Users", body=body)
+    if profile.create_active_string:
+        body["active"] = "true" if body["active"] else "false"
+    if profile.create_null_id:
+        body = {"schemas": body["schemas"], "id": None, **body}
+    return body
 
 
 def set_manager(profile: Profile, user_id: str, manager_id: str) -> RequestSpec:
@@ -225,8 +237,7 @@ def update_user(
     """The attribute update (PATCH, or the local PUT of a careless client)."""
     path = resource_path("/Users", user_id)
     if profile.update_style == "put-local":
-        body = create_user(profile, after).body
-        return _request(profile, "PUT", path, body=body)
+        return request(profile, "PUT", path, body=user_body(profile, after))
     if profile.update_style == "get-then-put":
         msg = f"profile {profile.name!r} updates by GET then PUT: use get_user() and put_user()"
         raise ValueError(msg)
@@ -238,6 +249,10 @@ def update_user(
             operations.append({"op": profile.op("remove"), "path": attribute})
         elif profile.update_style == "patch-merged-dotted" and "[" not in attribute:
             merged[attribute] = value
+        elif attribute == WORK_EMAIL_PATH and profile.email_patch == "single-object":
+            # OneLogin (seen): the whole emails attribute, as one object rather than an array.
+            email = {"value": value, "type": "work", "primary": True}
+            operations.append({"op": profile.op("replace"), "path": "emails", "value": email})
         else:
             operations.append({"op": profile.op("replace"), "path": attribute, "value": value})
     if merged:
@@ -248,7 +263,7 @@ def update_user(
 
 
 def get_user(profile: Profile, user_id: str) -> RequestSpec:
-    return _request(profile, "GET", resource_path("/Users", user_id))
+    return request(profile, "GET", resource_path("/Users", user_id))
 
 
 def put_user(
@@ -274,12 +289,23 @@ def put_user(
     body["emails"] = emails
     if "title" in profile.user_attributes and after.title is not None:
         body["title"] = after.title
-    return _request(profile, "PUT", resource_path("/Users", user_id), body=body)
+    return request(profile, "PUT", resource_path("/Users", user_id), body=body)
 
 
-def set_active(profile: Profile, user_id: str, active: bool) -> RequestSpec:
-    """Deactivation (``active=false``) or reactivation, the way this client spells it."""
+def set_active(
+    profile: Profile, user_id: str, active: bool, user: GeneratedUser | None = None
+) -> RequestSpec:
+    """Deactivation (``active=false``) or reactivation, the way this client spells it.
+
+    A client without user PATCH (PingFederate) PUTs the whole ``user`` with the new ``active``.
+    """
     path = resource_path("/Users", user_id)
+    if profile.deactivation == "put":
+        if user is None:
+            msg = f"profile {profile.name!r} deactivates by PUT: pass the user"
+            raise ValueError(msg)
+        body = user_body(profile, dataclasses.replace(user, active=active))
+        return request(profile, "PUT", path, body=body)
     value = profile.patch_boolean(active)
     operation: dict[str, Any]
     if profile.deactivation == "patch-path":
@@ -293,7 +319,7 @@ def set_active(profile: Profile, user_id: str, active: bool) -> RequestSpec:
 
 
 def delete_user(profile: Profile, user_id: str) -> RequestSpec:
-    return _request(profile, "DELETE", resource_path("/Users", user_id))
+    return request(profile, "DELETE", resource_path("/Users", user_id))
 
 
 def create_group(profile: Profile, group: GeneratedGroup) -> RequestSpec:
@@ -306,7 +332,7 @@ def create_group(profile: Profile, group: GeneratedGroup) -> RequestSpec:
         body["members"] = []
     if profile.create_meta:
         body["meta"] = {"resourceType": "Group"}
-    return _request(profile, "POST", "/Groups", body=body)
+    return request(profile, "POST", "/Groups", body=body)
 
 
 def _member(profile: Profile, user_id: str, display: str) -> dict[str, Any]:
@@ -365,4 +391,4 @@ def rename_group(profile: Profile, group_id: str, display_name: str) -> RequestS
 
 
 def delete_group(profile: Profile, group_id: str) -> RequestSpec:
-    return _request(profile, "DELETE", resource_path("/Groups", group_id))
+    return request(profile, "DELETE", resource_path("/Groups", group_id))

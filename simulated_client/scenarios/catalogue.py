@@ -2,7 +2,9 @@
 
 ``provision`` (test connection, lookups, create users, create groups, add members), ``update``,
 ``deactivate``, ``reactivate``, ``membership``, ``rename-groups``, ``delete`` and ``lifecycle``
-(all of them in that order). Each scenario function takes the client, a profile and the
+(all of them in that order); ``import`` reads every user and group back page by page, as
+Okta's import does (not part of ``lifecycle``: an import is started on its own). Each
+scenario function takes the client, a profile and the
 :class:`~simulated_client.scenarios.state.ScenarioState` it updates, and returns a
 :class:`~simulated_client.scenarios.results.ScenarioResult`. :func:`run_scenario` runs a
 scenario after the scenarios it needs (``update`` needs users, ``reactivate`` needs
@@ -11,8 +13,6 @@ deactivated users).
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Awaitable
 from typing import Protocol
 
@@ -21,12 +21,14 @@ from scim_harness.simulated_client.errors import ScimClientError, ScimNotFound
 from scim_harness.simulated_client.generate.people import Population
 from scim_harness.simulated_client.profiles import shapes
 from scim_harness.simulated_client.profiles.catalogue import Profile
+from scim_harness.simulated_client.scenarios.connection import probe_id, run_connection_test
 from scim_harness.simulated_client.scenarios.groups import (
     add_initial_members,
     membership,
     provision_groups,
     rename_groups,
 )
+from scim_harness.simulated_client.scenarios.imports import import_accounts
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
 from scim_harness.simulated_client.scenarios.runner import Step
 from scim_harness.simulated_client.scenarios.state import Progress, ScenarioOptions, ScenarioState
@@ -44,8 +46,10 @@ __all__ = [
     "ScenarioFunction",
     "deactivate",
     "delete",
+    "import_accounts",
     "lifecycle",
     "membership",
+    "probe_id",
     "provision",
     "reactivate",
     "rename_groups",
@@ -64,11 +68,6 @@ class ScenarioFunction(Protocol):
         options: ScenarioOptions | None = None,
         progress: Progress | None = None,
     ) -> Awaitable[ScenarioResult]: ...
-
-
-def probe_id(seed: int) -> str:
-    """The "random" GUID of a connection test, seeded so runs replay byte for byte."""
-    return str(uuid.UUID(int=random.Random(f"probe:{seed}").getrandbits(128), version=4))
 
 
 async def _provision_users(step: Step) -> None:
@@ -146,8 +145,7 @@ async def provision(
     """
     options = options or ScenarioOptions()
     step = Step("provision", client, profile, state, progress)
-    for request in shapes.connection_test(profile, probe=probe_id(options.seed)):
-        await client.send(request, ok=profile.not_found_statuses)
+    await run_connection_test(client, profile, seed=options.seed)
     await _provision_users(step)
     new_groups = [group.key for group in state.population.groups if group.key not in state.ids]
     await provision_groups(step)
@@ -189,7 +187,8 @@ async def delete(
             index = step.plan("delete-user", key)
         try:
             if profile.user_deletion == "deactivate":
-                await client.send(shapes.set_active(profile, user_id, False))
+                request = shapes.set_active(profile, user_id, False, state.users[key])
+                await client.send(request)
                 state.deactivated.add(key)
                 step.counts.users_deactivated += 1
             else:
@@ -236,6 +235,7 @@ SCENARIOS: dict[str, ScenarioFunction] = {
     "membership": membership,
     "rename-groups": rename_groups,
     "delete": delete,
+    "import": import_accounts,
 }
 
 PREREQUISITES: dict[str, tuple[str, ...]] = {
@@ -246,6 +246,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "membership": ("provision",),
     "rename-groups": ("provision",),
     "delete": ("provision",),
+    "import": ("provision",),
     "lifecycle": (),
 }
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from scim_harness.simulated_client.client import ScimClient
 from scim_harness.simulated_client.errors import ScimClientError
 from scim_harness.simulated_client.generate.population import plan_group_renames
 from scim_harness.simulated_client.profiles import shapes
-from scim_harness.simulated_client.profiles.catalogue import Profile
+from scim_harness.simulated_client.profiles.model import Profile
+from scim_harness.simulated_client.scenarios.imports import list_all
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
 from scim_harness.simulated_client.scenarios.runner import Step, pick
 from scim_harness.simulated_client.scenarios.state import Progress, ScenarioOptions, ScenarioState
+from scim_harness.simulated_client.wire import RequestSpec
 
 __all__ = ["add_initial_members", "membership", "provision_groups", "rename_groups"]
 
@@ -28,6 +31,21 @@ async def _send_member_changes(
         step.check_status(reply, profile.expected_group_patch_statuses, "a group PATCH")
 
 
+async def _find_group(step: Step, name: str, lookup: RequestSpec) -> dict[str, Any] | None:
+    """The group called ``name`` on the server, found the way this client finds groups."""
+    profile = step.profile
+    if profile.group_lookup == "filter":
+        return await step.client.find(lookup, absent=profile.not_found_statuses)
+    # PingFederate (doc): no group filter; every group is read and the name matched here.
+    groups = await list_all(step.client, profile, "/Groups", profile.list_page_size)
+    wanted = name.casefold()
+    for group in groups:
+        shown, gid = group.get("displayName"), group.get("id")
+        if isinstance(shown, str) and isinstance(gid, str) and shown.casefold() == wanted:
+            return group
+    return None
+
+
 async def provision_groups(step: Step) -> None:
     """Look up (when the profile does) and create every group not yet on the server."""
     state, profile, client = step.state, step.profile, step.client
@@ -39,14 +57,17 @@ async def provision_groups(step: Step) -> None:
         lookup = shapes.lookup_group(profile, name)
         try:
             if profile.lookup_before_create:
-                found = await client.find(lookup, absent=profile.not_found_statuses)
+                found = await _find_group(step, name, lookup)
                 if found is not None:
                     state.ids[key] = str(found["id"])
                     step.counts.groups_found += 1
                     step.done(index, "found-existing", server_id=state.ids[key])
                     return
             request = shapes.create_group(profile, state.population.group(key))
-            retry_lookup = lookup if profile.lookup_after_failed_create else None
+            # A client that lists groups to find one has no filter to look up with after an
+            # ambiguous failure: it does not POST again (the next cycle will match the group).
+            retry = profile.lookup_after_failed_create and profile.group_lookup == "filter"
+            retry_lookup = lookup if retry else None
             reply = await client.create(request, lookup=retry_lookup)
             group_id = reply.resource_id()
             if group_id is None:

@@ -157,7 +157,9 @@ async def deactivate(
                 reply = await client.send(shapes.delete_user(profile, user_id))
                 state.deleted.add(key)
             else:
-                reply = await client.send(shapes.set_active(profile, user_id, False))
+                reply = await client.send(
+                    shapes.set_active(profile, user_id, False, state.users[key])
+                )
                 step.check_status(reply, profile.expected_patch_statuses, "a user PATCH")
         except ScimNotFound as exc:
             _gone(step, index, key, exc)
@@ -195,7 +197,8 @@ async def _recreate(step: Step, index: int, key: str, why: str) -> None:
     try:
         new_id, found = await create_missing_user(step, key)
         if found:
-            reply = await step.client.send(shapes.set_active(step.profile, new_id, True))
+            request = shapes.set_active(step.profile, new_id, True, state.users[key])
+            reply = await step.client.send(request)
             step.check_status(reply, step.profile.expected_patch_statuses, "a user PATCH")
         state.ids[key] = new_id
         state.deleted.discard(key)
@@ -232,7 +235,8 @@ async def reactivate(
             return
         user_id = state.ids[key]
         try:
-            reply = await client.send(shapes.set_active(profile, user_id, True))
+            request = shapes.set_active(profile, user_id, True, state.users[key])
+            reply = await client.send(request)
             step.check_status(reply, profile.expected_patch_statuses, "a user PATCH")
         except ScimNotFound:
             state.deleted.add(key)
