@@ -4,8 +4,8 @@ The store knows rows, indexes and transactions; it knows nothing of SCIM rules. 
 request's writes run inside :meth:`SqliteStore.transaction`, so a crash mid-request leaves
 nothing half-written. Calls are synchronous: each is a few microseconds of indexed SQLite
 work, cheaper than a hop to a thread pool. The foundation (connection, apps, tokens) is in
-``base``, the request record in ``records``, the tables and pragmas in ``database``; this
-module holds the resources.
+``base``, the request record in ``records``, the tables and pragmas in ``database``, cursor
+pages' keyset reads in ``keyset``; this module holds the resources.
 """
 
 from __future__ import annotations
@@ -20,13 +20,22 @@ from scim_harness.reference_server.protocol.errors import Uniqueness
 from scim_harness.reference_server.protocol.schema import ResourceType, fold
 from scim_harness.reference_server.query import filters
 from scim_harness.reference_server.store.base import AppRow, dumps
+from scim_harness.reference_server.store.keyset import KeysetRow, KeysetStore
 from scim_harness.reference_server.store.records import (
     RECORD_BATCH,
     RECORD_DELAY,
     RequestRecordStore,
 )
 
-__all__ = ["RECORD_BATCH", "RECORD_DELAY", "AppRow", "Page", "SqliteStore", "StoredResource"]
+__all__ = [
+    "RECORD_BATCH",
+    "RECORD_DELAY",
+    "AppRow",
+    "KeysetRow",
+    "Page",
+    "SqliteStore",
+    "StoredResource",
+]
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,8 @@ class Page:
     resources: list[dict[str, Any]]
 
 
-class SqliteStore(RequestRecordStore):
-    """Apps, tokens, resources with their derived indexes, and the request record."""
+class SqliteStore(KeysetStore, RequestRecordStore):
+    """Apps, tokens, resources with their derived indexes, keyset reads, the request record."""
 
     def __init__(self, database: str = ":memory:") -> None:
         super().__init__(database)
