@@ -197,8 +197,7 @@ async def test_a_cursor_walk_over_a_real_socket(
     headers = {"Authorization": f"Bearer {boot.token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers) as scim:
         made = [
-            (await scim.post("/Users", json=user_body(f"live{n}.x"))).json()["id"]
-            for n in range(5)
+            (await scim.post("/Users", json=user_body(f"live{n}.x"))).json()["id"] for n in range(5)
         ]
         seen, pages = await cursor_walk(scim, count=2)
     assert ids(seen) == made
