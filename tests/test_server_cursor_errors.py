@@ -237,3 +237,24 @@ async def test_refusals_are_recorded_with_their_scim_type(
     last = records[-1]
     assert last["status"] == 400
     assert any("invalidCursor" in f["detail"] for f in last["findings"])
+
+
+def test_no_two_spellings_of_a_cursor_verify() -> None:
+    """Each cursor has one spelling: every other value of any character is refused, the last
+    one's unused bits included."""
+    from scim_harness.reference_server.protocol.errors import InvalidCursor
+    from scim_harness.reference_server.query.cursor import Position
+
+    codec = CursorCodec(b"k" * 32, timeout=60, clock=lambda: 1_800_000_000.0)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for seq in range(1, 6):
+        cursor = codec.issue(b"bound", "next", Position(0, False, "k" * seq, seq), 2)
+        assert codec.verify(b"bound", cursor).position.seq == seq
+        for at in (0, len(cursor) // 2, len(cursor) - 1):
+            for char in alphabet:
+                if char == cursor[at]:
+                    continue
+                with pytest.raises(InvalidCursor):
+                    codec.verify(b"bound", cursor[:at] + char + cursor[at + 1 :])
+        with pytest.raises(InvalidCursor):
+            codec.verify(b"other binding", cursor)

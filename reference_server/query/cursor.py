@@ -76,8 +76,13 @@ def _b64encode(raw: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """The bytes of a cursor; only the one spelling this server writes is accepted (base64
+    ignores the unused bits of the last character, an edit there must not pass)."""
     padded = text + "=" * (-len(text) % 4)
-    return base64.b64decode(padded, altchars=b"-_", validate=True)
+    raw = base64.b64decode(padded, altchars=b"-_", validate=True)
+    if _b64encode(raw) != text:
+        raise ValueError(text)
+    return raw
 
 
 class CursorCodec:
