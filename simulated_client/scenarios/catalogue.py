@@ -2,7 +2,8 @@
 
 ``provision`` (test connection, lookups, create users, create groups, add members), ``update``,
 ``deactivate``, ``reactivate``, ``membership``, ``rename-groups``, ``delete`` and ``lifecycle``
-(all of them in that order). Each scenario function takes the client, a profile and the
+(all of them in that order), and ``import`` (read everything back, page by page). Each
+scenario function takes the client, a profile and the
 :class:`~simulated_client.scenarios.state.ScenarioState` it updates, and returns a
 :class:`~simulated_client.scenarios.results.ScenarioResult`. :func:`run_scenario` runs a
 scenario after the scenarios it needs (``update`` needs users, ``reactivate`` needs
@@ -27,6 +28,7 @@ from scim_harness.simulated_client.scenarios.groups import (
     provision_groups,
     rename_groups,
 )
+from scim_harness.simulated_client.scenarios.imports import import_directory
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
 from scim_harness.simulated_client.scenarios.runner import Step
 from scim_harness.simulated_client.scenarios.state import Progress, ScenarioOptions, ScenarioState
@@ -44,6 +46,7 @@ __all__ = [
     "ScenarioFunction",
     "deactivate",
     "delete",
+    "import_directory",
     "lifecycle",
     "membership",
     "provision",
@@ -236,6 +239,7 @@ SCENARIOS: dict[str, ScenarioFunction] = {
     "membership": membership,
     "rename-groups": rename_groups,
     "delete": delete,
+    "import": import_directory,
 }
 
 PREREQUISITES: dict[str, tuple[str, ...]] = {
@@ -246,6 +250,7 @@ PREREQUISITES: dict[str, tuple[str, ...]] = {
     "membership": ("provision",),
     "rename-groups": ("provision",),
     "delete": ("provision",),
+    "import": ("provision",),
     "lifecycle": (),
 }
 

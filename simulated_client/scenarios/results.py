@@ -70,6 +70,9 @@ class Counts:
     groups_deleted: int = 0
     members_added: int = 0
     members_removed: int = 0
+    users_imported: int = 0
+    groups_imported: int = 0
+    pages_read: int = 0
     failed: int = 0
     requests: int = 0
 
