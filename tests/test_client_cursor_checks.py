@@ -164,3 +164,44 @@ async def test_a_broken_walk_fails_its_check(drive: Drive, failed: str) -> None:
     assert outcome is Outcome.FAILED, verdicts
     assert "GET /Users" in message
     assert {k for k, v in verdicts.items() if v[0] is Outcome.FAILED} == {failed}
+
+
+def test_push_with_paging_cursor_imports_over_a_real_socket(
+    live_server: Any, boot: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scim-harness push --scenario import --paging cursor --page-size 4`` against uvicorn:
+    exit 0, everything imported, the walk's pages recorded with their cursors."""
+    import argparse
+
+    from scim_harness.simulated_client.cli import add_push_parser, run_push
+
+    parser = argparse.ArgumentParser(prog="scim-harness")
+    add_push_parser(parser.add_subparsers(dest="command", required=True))
+    base = f"{live_server.url}/apps/demo/scim/v2"
+    argv = ["push", "--base-url", base, "--token", boot.token, "--users", "9", "--groups", "2"]
+    argv += ["--scenario", "import", "--paging", "cursor", "--page-size", "4"]
+    assert run_push(parser.parse_args(argv)) == 0
+    assert "9 / 2 (4)" in capsys.readouterr().out, "users / groups imported (pages read)"
+    records = httpx.get(
+        f"{live_server.url}/admin/apps/demo/requests",
+        params={"limit": 1000},
+        headers={"Authorization": f"Bearer {boot.admin_token}"},
+    ).json()["requests"]
+    walked = [r["query"] for r in records if r["method"] == "GET" and "cursor=" in r["query"]]
+    assert len(walked) == 4 and walked[0].endswith("cursor=")
+    assert not any("startIndex" in query for query in walked)
+
+
+def test_push_refuses_an_unknown_paging_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    """--paging offset: refused, naming the three choices."""
+    import argparse
+
+    from scim_harness.simulated_client.cli import add_push_parser
+
+    parser = argparse.ArgumentParser(prog="scim-harness")
+    add_push_parser(parser.add_subparsers(dest="command", required=True))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["push", "--base-url", BASE, "--token", "t", "--paging", "offset"])
+    err = capsys.readouterr().err
+    assert "argument --paging: invalid choice: 'offset'" in err
+    assert all(choice in err for choice in ("auto", "cursor", "index"))
