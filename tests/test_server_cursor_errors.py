@@ -55,6 +55,8 @@ async def test_every_edited_character_is_refused(scim: httpx.AsyncClient, cursor
         pytest.param("a+b/c=", id="not-unreserved"),
         pytest.param("x" * 5000, id="huge"),
         pytest.param("AAAA", id="too-short"),
+        pytest.param("curs\u00e9r\u2603", id="non-ascii"),
+        pytest.param("%00%ff", id="percent-escapes"),
     ],
 )
 async def test_a_made_up_cursor_is_refused(

@@ -19,11 +19,14 @@ from scim_harness.conformance.server.context import Reply, ServerContext, detail
 __all__ = [
     "SEARCH_REQUEST",
     "UNRESERVED",
+    "Between",
     "Pagination",
     "Walk",
     "advertised",
+    "cursor_page",
     "cursor_walk",
     "is_int",
+    "pagination",
 ]
 
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
