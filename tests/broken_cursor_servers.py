@@ -141,7 +141,7 @@ BROKEN_CURSOR_SERVERS: tuple[BrokenCursorServer, ...] = (
         # count=two is then an index request (400 invalidValue, not invalidCount).
         frozenset(
             {
-                *(f"SRV-CUR-{n:03d}" for n in (2, 3, 4, 8, 9, 10, 12, 13, 14, 16, 18, 19)),
+                *(f"SRV-CUR-{n:03d}" for n in (2, 3, 4, 8, 9, 10, 12, 13, 14, 16, 18, 19, 20)),
             }
         ),
         ignore_cursor,

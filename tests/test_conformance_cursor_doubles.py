@@ -54,7 +54,7 @@ async def test_the_reference_server_passes_every_cursor_check(lenient: bool) -> 
     report = await _run(lenient=lenient, timeout=1)
     assert _failed(report) == {}
     outcomes = {r.check.id: r.outcome for r in report.results if r.check.id in CURSOR_CHECKS}
-    assert set(outcomes) == CURSOR_CHECKS and len(CURSOR_CHECKS) == 19
+    assert set(outcomes) == CURSOR_CHECKS and len(CURSOR_CHECKS) == 20
     assert set(outcomes.values()) == {Outcome.PASSED}
 
 
