@@ -171,8 +171,8 @@ async def walk_to_the_end(ctx: ServerContext) -> None:
     level="SHOULD",
     area="cursor",
     reference="RFC 9865 §3",
-    claim="POST /.search takes cursor and count in its body and walks like GET (RFC 9865 §3 "
-    "registers cursor for the SearchRequest; it states no keyword, hence SHOULD).",
+    # RFC 9865 §3 (and §6, the SearchRequest's cursor) state no keyword: SHOULD.
+    claim="POST /.search takes cursor and count in its body and walks like GET.",
     fix="Read cursor and count from the SearchRequest body of POST /.search and answer the "
     "same pages as the GET query.",
     needs=("filter",),
