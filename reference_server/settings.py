@@ -134,7 +134,10 @@ class ServerSettings:
     max_body_bytes: int = 1024 * 1024
     """RFC 7644 §3.7.3-style limit on any request body; larger is 413."""
     max_results: int = 1000
-    """Largest page a list returns (advertised as filter.maxResults)."""
+    """Largest page a list returns (advertised as filter.maxResults, and as pagination's
+    defaultPageSize and maxPageSize, RFC 9865 §4)."""
+    cursor_timeout: int = 3600
+    """Seconds a cursor stays valid after it was issued (RFC 9865 §4 cursorTimeout)."""
     max_bulk_operations: int = 1000
     max_bulk_payload: int = 1024 * 1024
     default_app_settings: AppSettings = field(default_factory=AppSettings)

@@ -25,6 +25,7 @@ from scim_harness.simulated_client.errors import ScimAuthError, ScimClientError,
 from scim_harness.simulated_client.expected import write_intended_state
 from scim_harness.simulated_client.generate.people import Population
 from scim_harness.simulated_client.generate.population import generate_population
+from scim_harness.simulated_client.paging import PAGING_CHOICES
 from scim_harness.simulated_client.profiles.catalogue import PROFILES, Profile, get_profile
 from scim_harness.simulated_client.scenarios.catalogue import PREREQUISITES, run_scenario
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
@@ -127,6 +128,16 @@ def add_push_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="include non-ASCII, quoted, apostrophe, very long and plus-addressed users",
     )
+    parser.add_argument(
+        "--paging",
+        choices=PAGING_CHOICES,
+        default="auto",
+        help="how list walks page: cursor (RFC 9865), index (startIndex) or auto, cursors when "
+        "/ServiceProviderConfig advertises them (auto)",
+    )
+    parser.add_argument(
+        "--page-size", type=positive, default=100, help="resources per page of a walk (100)"
+    )
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every exchange")
     parser.add_argument(
         "--expect-out",
@@ -204,6 +215,7 @@ async def _push(
             timeout=args.timeout,
             honour_retry_after=profile.honour_retry_after,
             record=args.json_out is not None,
+            paging=args.paging,
         )
         return await run_scenario(
             args.scenario,
@@ -231,6 +243,10 @@ def _summary(result: ScenarioResult, population: Population) -> Table:
         ("deleted (by the server)", f"{counts.users_deleted} ({counts.users_deleted_by_server})"),
         ("members added / removed", f"{counts.members_added} / {counts.members_removed}"),
         ("groups renamed / deleted", f"{counts.groups_renamed} / {counts.groups_deleted}"),
+        (
+            "imported users / groups (pages)",
+            f"{counts.users_imported} / {counts.groups_imported} ({counts.pages_read})",
+        ),
         ("failed", counts.failed),
         ("requests", counts.requests),
         ("requests/s", f"{result.requests_per_second:.1f}"),
@@ -248,6 +264,7 @@ def _write_json(path: Path, args: argparse.Namespace, result: ScenarioResult) ->
         "base_url": args.base_url,
         "profile": args.profile,
         "scenario": args.scenario,
+        "paging": args.paging,
         "seed": args.seed,
         "users": args.users,
         "groups": args.groups,
@@ -263,7 +280,9 @@ def run_push(args: argparse.Namespace) -> int:
         population = generate_population(
             args.users, args.groups, seed=args.seed, locale=args.locale, edge_cases=args.edge_cases
         )
-        options = ScenarioOptions(seed=args.seed, deactivate_fraction=args.deactivate)
+        options = ScenarioOptions(
+            seed=args.seed, deactivate_fraction=args.deactivate, page_size=args.page_size
+        )
     except ValueError as exc:
         return _fail(str(exc))
     if args.json_out is not None and (problem := _writable(args.json_out)):

@@ -34,6 +34,7 @@ from scim_harness.simulated_client.errors import (
     error_for_response,
 )
 from scim_harness.simulated_client.pacing import Pacer
+from scim_harness.simulated_client.paging import PAGING_CHOICES, paged_lookup
 from scim_harness.simulated_client.wire import RequestSpec
 
 __all__ = ["ClientStats", "Exchange", "Reply", "ScimClient", "first_resource", "parse_retry_after"]
@@ -170,6 +171,7 @@ class ScimClient:
         clock: Callable[[], float] = time.time,
         rate: float | None = None,
         pace_clock: Callable[[], float] = time.monotonic,
+        paging: str = "auto",
     ) -> None:
         checks = (
             (concurrency >= 1, f"concurrency must be at least 1, got {concurrency}"),
@@ -177,6 +179,10 @@ class ScimClient:
             (retries >= 0, f"retries must be zero or more, got {retries}"),
             (backoff >= 0, f"backoff must be zero or more, got {backoff}"),
             (timeout > 0, f"timeout must be positive, got {timeout}"),
+            (
+                paging in PAGING_CHOICES,
+                f"paging must be auto, cursor or index, got {paging!r}",
+            ),
         )
         for ok, msg in checks:
             if not ok:
@@ -200,6 +206,10 @@ class ScimClient:
         self.pacer = None if rate is None else Pacer(rate, clock=pace_clock, sleep=sleep)
         self.exchanges: list[Exchange] = []
         self.stats = ClientStats()
+        self.paging = paging
+        """How list walks page (``simulated_client.walk``): auto, cursor (RFC 9865), index."""
+        self.service_provider_config: dict[str, Any] | None = None
+        """The last /ServiceProviderConfig the server answered (what it advertises)."""
 
     async def send(self, request: RequestSpec, *, ok: Collection[int] = ()) -> Reply:
         """Send with retries; a 2xx (or a status in ``ok``) is returned, anything else raised.
@@ -237,7 +247,12 @@ class ScimClient:
     async def find(
         self, lookup: RequestSpec, *, absent: Collection[int] = (404,)
     ) -> dict[str, Any] | None:
-        """The first resource a filtered GET returns; None for an empty list or ``absent``."""
+        """The first resource a filtered GET returns; None for an empty list or ``absent``.
+
+        A lookup paged by index asks for a cursor page instead when cursors are the client's
+        choice (``paging``, from the configuration already read: no extra request).
+        """
+        lookup = paged_lookup(self.paging, self.service_provider_config, lookup)
         reply = await self.send(lookup, ok=absent)
         if reply.status in absent and not 200 <= reply.status < 300:
             return None
@@ -288,7 +303,10 @@ class ScimClient:
                 raise ScimTransportError(f"{target}: {reason}", target=target) from exc
             status = response.status_code
             if 200 <= status < 300 or status in ok:
-                return Reply(status, _json_or_text(response), response.headers)
+                body = _json_or_text(response)
+                if request.path == "/ServiceProviderConfig" and status == 200:
+                    self.service_provider_config = body if isinstance(body, dict) else {}
+                return Reply(status, body, response.headers)
             retryable = status == 429 or (status >= 500 and status not in _NOT_RETRIED_5XX)
             if not retryable:
                 raise error_for_response(target, response)

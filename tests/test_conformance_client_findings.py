@@ -51,7 +51,7 @@ def test_the_finding_alone_fails_its_check(finding: str) -> None:
 
 def test_client_ids_follow_the_naming_scheme() -> None:
     """Ids are CLI-<AREA>-NNN with a known area code."""
-    pattern = re.compile(r"^CLI-(TRN|LOOK|CRT|BOOL|PAT|DEA|GRP|RATE|DSC|STA|REC|IOP)-\d{3}$")
+    pattern = re.compile(r"^CLI-(TRN|LOOK|CRT|BOOL|PAT|DEA|GRP|RATE|DSC|STA|REC|IOP|CUR)-\d{3}$")
     assert CLIENT_IDS
     assert all(pattern.match(check_id) for check_id in CLIENT_IDS), sorted(CLIENT_IDS)
 

@@ -264,7 +264,9 @@ class ServerContext:
         projected = "attributes=" in query.lower() or "attributes" in _search_keys(
             method, url, exchange
         )
-        found = response_schema_errors(method, url, status, data, projected=projected)
+        found = response_schema_errors(
+            method, url, status, data, projected=projected, cursor=_cursor_request(query, exchange)
+        )
         if found is None:
             return
         schema, messages = found
@@ -398,6 +400,13 @@ def _search_keys(method: str, url: str, exchange: Exchange) -> set[str]:
         return set()
     keys = {k.lower() for k in body}
     return {"attributes"} if keys & {"attributes", "excludedattributes"} else set()
+
+
+def _cursor_request(query: str, exchange: Exchange) -> bool:
+    """The request asked for an RFC 9865 cursor page (``cursor`` in the query or the body)."""
+    names = {pair.split("=", 1)[0].lower() for pair in query.split("&") if pair}
+    body = exchange.request_body
+    return "cursor" in names or (isinstance(body, dict) and "cursor" in body)
 
 
 def detail(reply: Reply) -> str:

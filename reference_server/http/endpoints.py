@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scim_harness.reference_server.http import paging
 from scim_harness.reference_server.http.edge import scim_response
 from scim_harness.reference_server.http.pipeline import Call
 from scim_harness.reference_server.platform import preset_rules
@@ -54,6 +55,7 @@ _LIST_PARAMS = {
     "sortorder",
     "startindex",
     "count",
+    "cursor",
     "attributes",
     "excludedattributes",
 }
@@ -197,11 +199,47 @@ def _list_body(resources: list[dict[str, Any]], total: int, start: int) -> dict[
     }
 
 
+def _cursor_list(
+    call: Call, rtypes: list[ResourceType], params: dict[str, Any], *, root: bool = False
+) -> Response:
+    """A cursor page (RFC 9865): ListResponse with nextCursor/previousCursor, no startIndex."""
+    server = call.server
+    row = server.store.get_app(call.app.name)
+    query = paging.CursorQuery.parse(
+        params,
+        rtypes,
+        app=call.app.name,
+        app_created=row.created if row is not None else "",
+        root=root,
+        max_page_size=server.settings.max_results,
+    )
+    page = paging.cursor_page(server.store, server.cursors, call.app.name, query)
+    resources: list[dict[str, Any]] = []
+    for rtype in rtypes:  # rows come grouped by type, in the order of ``rtypes``
+        mine = [data for kind, data in page.items if kind is rtype]
+        if mine:
+            resources.extend(_render(call, rtype, mine, _projection(call, rtype, params)))
+    body: dict[str, Any] = {
+        "schemas": [LIST_RESPONSE],
+        "totalResults": page.total,
+        "itemsPerPage": len(resources),
+    }
+    if page.next_cursor is not None:
+        body["nextCursor"] = page.next_cursor
+    if page.previous_cursor is not None:
+        body["previousCursor"] = page.previous_cursor
+    body["Resources"] = resources
+    return scim_response(body)
+
+
 def list_resources(call: Call) -> Response:
-    """GET /Users, GET /Groups (RFC 7644 §3.4.2)."""
+    """GET /Users, GET /Groups (RFC 7644 §3.4.2; with ``cursor``, RFC 9865)."""
     call.check_params(_LIST_PARAMS)
     rtype = _rtype(call)
-    page, start, projection = _page(call, rtype, dict(call.query))
+    params = dict(call.query)
+    if paging.wants_cursor(params):
+        return _cursor_list(call, [rtype], params)
+    page, start, projection = _page(call, rtype, params)
     resources = _render(call, rtype, page.resources, projection)
     return scim_response(_list_body(resources, page.total, start))
 
@@ -213,17 +251,21 @@ def _search_params(call: Call) -> dict[str, Any]:
 
 
 def search(call: Call) -> Response:
-    """POST /Users/.search, /Groups/.search (RFC 7644 §3.4.3)."""
+    """POST /Users/.search, /Groups/.search (RFC 7644 §3.4.3; with ``cursor``, RFC 9865 §3)."""
     rtype = _rtype(call)
     params = _search_params(call)
+    if paging.wants_cursor(params):
+        return _cursor_list(call, [rtype], params)
     page, start, projection = _page(call, rtype, params)
     resources = _render(call, rtype, page.resources, projection)
     return scim_response(_list_body(resources, page.total, start))
 
 
 def root_search(call: Call) -> Response:
-    """POST /.search: every resource type at once (RFC 7644 §3.4.3)."""
+    """POST /.search: every resource type at once (RFC 7644 §3.4.3; with ``cursor``, RFC 9865)."""
     params = _search_params(call)
+    if paging.wants_cursor(params):
+        return _cursor_list(call, list(resource_types().values()), params, root=True)
     start = max(_int_param(params, "startIndex") or 1, 1)
     limit = preset_rules.max_results(call.server.settings.max_results, _preset(call))
     requested = _int_param(params, "count")

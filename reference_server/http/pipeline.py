@@ -34,6 +34,7 @@ from scim_harness.reference_server.protocol.errors import (
 from scim_harness.reference_server.protocol.findings import Findings
 from scim_harness.reference_server.protocol.schema import format_datetime
 from scim_harness.reference_server.protocol.strict_json import parse_body
+from scim_harness.reference_server.query.cursor import CursorCodec
 from scim_harness.reference_server.resources.core import AppContext, Platform, Resources
 from scim_harness.reference_server.settings import AppSettings, ServerSettings
 from scim_harness.reference_server.store.lru import LruCache
@@ -139,7 +140,22 @@ class Server:
             # returned), so changePassword is supported - advertising false while accepting
             # it would tell clients the opposite of what happens.
             change_password=True,
+            cursor_timeout=settings.cursor_timeout,
         )
+        self._cursors: CursorCodec | None = None
+
+    @property
+    def cursors(self) -> CursorCodec:
+        """Issues and verifies RFC 9865 cursors with the database's secret (made on first use)."""
+        if self._cursors is None:
+            self._cursors = CursorCodec(
+                self.store.cursor_secret(), timeout=self.settings.cursor_timeout
+            )
+        return self._cursors
+
+    @cursors.setter
+    def cursors(self, codec: CursorCodec) -> None:
+        self._cursors = codec
 
     def app_context(self, name: str, request: Request) -> AppContext:
         row = self.store.get_app(name)

@@ -38,6 +38,9 @@ class Features:
     sort: bool = True
     etag: bool = True
     change_password: bool = False
+    cursor_paging: bool = True
+    """RFC 9865 cursor pagination, beside RFC 7644 index paging (the default method)."""
+    cursor_timeout: int = 3600
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def list_response(resources: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def service_provider_config(features: Features, base_url: str) -> dict[str, Any]:
-    """RFC 7643 §5."""
+    """RFC 7643 §5, with RFC 9865 §4's ``pagination``."""
     return {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://github.com/scim-harness/scim-harness#readme",
@@ -75,6 +78,15 @@ def service_provider_config(features: Features, base_url: str) -> dict[str, Any]
         "changePassword": {"supported": features.change_password},
         "sort": {"supported": features.sort},
         "etag": {"supported": features.etag},
+        # RFC 9865 §4: both methods; index stays the default (§2.4, for existing clients).
+        "pagination": {
+            "cursor": features.cursor_paging,
+            "index": True,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": features.max_results,
+            "maxPageSize": features.max_results,
+            **({"cursorTimeout": features.cursor_timeout} if features.cursor_paging else {}),
+        },
         "authenticationSchemes": [
             {
                 "type": "oauthbearertoken",

@@ -13,6 +13,9 @@ RFC 7644 §3.12 error body is built.
     ├── TooMany            400 tooMany
     ├── Sensitive          403 sensitive
     ├── InvalidVersion     400 invalidVers
+    ├── InvalidCursor      400 invalidCursor  (RFC 9865 §2.1)
+    ├── ExpiredCursor      400 expiredCursor  (RFC 9865 §2.1)
+    ├── InvalidCount       400 invalidCount   (RFC 9865 §2.1)
     ├── Uniqueness         409 uniqueness
     ├── Conflict           409
     ├── Unauthorized       401
@@ -34,7 +37,10 @@ from typing import Any, ClassVar
 __all__ = [
     "ERROR_SCHEMA",
     "Conflict",
+    "ExpiredCursor",
     "Forbidden",
+    "InvalidCount",
+    "InvalidCursor",
     "InvalidFilter",
     "InvalidPath",
     "InvalidSyntax",
@@ -110,6 +116,24 @@ class TooMany(ScimError):
 
 class InvalidVersion(ScimError):
     scim_type = "invalidVers"
+
+
+class InvalidCursor(ScimError):
+    """RFC 9865 §2.1: the cursor is not one this server issued for this query."""
+
+    scim_type = "invalidCursor"
+
+
+class ExpiredCursor(ScimError):
+    """RFC 9865 §2.1: the cursor was issued longer than ``cursorTimeout`` seconds ago."""
+
+    scim_type = "expiredCursor"
+
+
+class InvalidCount(ScimError):
+    """RFC 9865 §2.1: a cursor page's ``count`` is not an integer up to ``maxPageSize``."""
+
+    scim_type = "invalidCount"
 
 
 class Sensitive(ScimError):

@@ -6,7 +6,7 @@ nothing half-written. Calls are synchronous: each is a few microseconds of index
 work, cheaper than a hop to a thread pool; a search, the one call whose cost a client
 chooses, runs within a time budget (503 + Retry-After past it). The foundation (connection,
 apps, tokens) is in ``base``, the request record in ``records``, the tables and pragmas in
-``database``; this module holds the resources.
+``database``, cursor pages' keyset reads in ``keyset``; this module holds the resources.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from scim_harness.reference_server.protocol.schema import ResourceType, fold
 from scim_harness.reference_server.query import filters
 from scim_harness.reference_server.store.base import AppRow, dumps
 from scim_harness.reference_server.store.database import Deadline, time_budget
+from scim_harness.reference_server.store.keyset import KeysetRow, KeysetStore
 from scim_harness.reference_server.store.lru import LruCache
 from scim_harness.reference_server.store.records import (
     RECORD_BATCH,
@@ -29,7 +30,15 @@ from scim_harness.reference_server.store.records import (
     RequestRecordStore,
 )
 
-__all__ = ["RECORD_BATCH", "RECORD_DELAY", "AppRow", "Page", "SqliteStore", "StoredResource"]
+__all__ = [
+    "RECORD_BATCH",
+    "RECORD_DELAY",
+    "AppRow",
+    "KeysetRow",
+    "Page",
+    "SqliteStore",
+    "StoredResource",
+]
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,8 @@ class Page:
     resources: list[dict[str, Any]]
 
 
-class SqliteStore(RequestRecordStore):
-    """Apps, tokens, resources with their derived indexes, and the request record."""
+class SqliteStore(KeysetStore, RequestRecordStore):
+    """Apps, tokens, resources with their derived indexes, keyset reads, the request record."""
 
     def __init__(self, database: str = ":memory:") -> None:
         super().__init__(database)

@@ -37,6 +37,7 @@ __all__ = [
     "delete_user",
     "external_id_for",
     "get_user",
+    "list_resources",
     "lookup_group",
     "lookup_user",
     "okta_id",
@@ -143,6 +144,12 @@ def lookup_group(profile: Profile, display_name: str) -> RequestSpec:
     params.append(("filter", eq_filter("displayName", display_name)))
     params.extend(profile.lookup_params)
     return request(profile, "GET", "/Groups", params=params)
+
+
+def list_resources(profile: Profile, endpoint: str) -> RequestSpec:
+    """``GET /Users`` or ``GET /Groups`` with no filter and no paging parameters: the first
+    request of a walk over every resource (``simulated_client.walk`` adds the paging)."""
+    return _request(profile, "GET", endpoint)
 
 
 def create_user(

@@ -72,6 +72,7 @@ class Counts:
     members_removed: int = 0
     users_imported: int = 0
     groups_imported: int = 0
+    pages_read: int = 0
     failed: int = 0
     requests: int = 0
 

@@ -51,8 +51,13 @@ class ScenarioOptions:
     deactivate_keys: tuple[str, ...] | None = None
     membership_fraction: float = 0.3
     rename_fraction: float = 1.0
+    page_size: int = 100
+    """Resources per page when a scenario walks a list (the import)."""
 
     def __post_init__(self) -> None:
+        if self.page_size < 1:
+            msg = f"page_size must be at least 1, got {self.page_size}"
+            raise ValueError(msg)
         _check_fraction("update_fraction", self.update_fraction)
         _check_fraction("deactivate_fraction", self.deactivate_fraction)
         _check_fraction("membership_fraction", self.membership_fraction)
