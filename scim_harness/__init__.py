@@ -15,8 +15,18 @@ This package itself holds what spans all of them: the ``scim-harness`` command
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 __all__ = ["__version__"]
+
+# In a checkout of the repository, the four folders beside this one are this package's
+# subpackages (the wheel maps them with package-dir). Python puts the current directory first on
+# sys.path for `python -m`, so from the checkout's root this folder is found before the installed
+# package: extending __path__ lets `python -m scim_harness` (and the tests' subprocesses) work
+# there too, with the checkout's own code.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "reference_server").is_dir():
+    __path__.append(str(_CHECKOUT))
 
 try:
     __version__ = version("scim-harness")

@@ -20,18 +20,6 @@ from support import user_body
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
-def _deep(levels: int) -> str:
-    text = 'userName sw "w"'
-    for _ in range(levels):
-        text = f'userName sw "w" and (title pr or ({text}))'
-    return text
-
-
-DEEP = _deep(10)
-"""Means ``userName sw "w"``, nested deeper than the store compiles to SQL: evaluated in
-Python over the rows (``query.sql.MAX_SQL_NESTING``)."""
-
-
 class Churn:
     """Inserts and deletes users between pages, remembering what lasted the whole walk."""
 
@@ -103,7 +91,6 @@ async def _walk(
         pytest.param(
             "/Users", {"sortBy": "title", "sortOrder": "descending"}, id="title-descending"
         ),
-        pytest.param("/Users", {"filter": DEEP}, id="python-evaluated-filter"),
         pytest.param("/Users/.search", {"sortBy": "name.givenName"}, id="search"),
         pytest.param("/.search", {}, id="root-search"),
     ],
@@ -140,12 +127,3 @@ async def test_a_cursor_page_reads_a_range_of_the_list_index(
     assert reads and not any("OFFSET" in s for s in statements)
     plan = connection.execute(f"EXPLAIN QUERY PLAN {reads[0]}").fetchall()
     assert "USING INDEX resources_list (app=? AND rtype=? AND rowid>?)" in plan[0][3]
-
-
-def test_the_deep_filter_is_evaluated_in_python() -> None:
-    """The python-evaluated case above really bypasses the SQL translation."""
-    from scim_harness.reference_server.protocol.schema import resource_type
-    from scim_harness.reference_server.query import filters
-
-    rtype = resource_type("User")
-    assert filters.compile_filter(filters.parse_filter(DEEP, rtype), rtype, app="demo") is None

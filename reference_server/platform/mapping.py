@@ -339,6 +339,8 @@ class PlatformMapping(Platform):
     def missing_required(
         self, app: AppContext, rtype: ResourceType, resource: dict[str, Any]
     ) -> list[str]:
+        if app.settings.rules == "rfc":
+            return []  # RFC mode enforces RFC 7643's requirements only
         rows = self.mapping(app).rows(rtype)
         return [r.missing() for r in rows if r.required and is_empty(r.path.value(resource))]
 

@@ -149,7 +149,7 @@ def lookup_group(profile: Profile, display_name: str) -> RequestSpec:
 def list_resources(profile: Profile, endpoint: str) -> RequestSpec:
     """``GET /Users`` or ``GET /Groups`` with no filter and no paging parameters: the first
     request of a walk over every resource (``simulated_client.walk`` adds the paging)."""
-    return _request(profile, "GET", endpoint)
+    return request(profile, "GET", endpoint)
 
 
 def create_user(

@@ -37,7 +37,7 @@ async def _find_group(step: Step, name: str, lookup: RequestSpec) -> dict[str, A
     if profile.group_lookup == "filter":
         return await step.client.find(lookup, absent=profile.not_found_statuses)
     # PingFederate (doc): no group filter; every group is read and the name matched here.
-    groups = await list_all(step.client, profile, "/Groups", profile.list_page_size)
+    groups, _ = await list_all(step.client, profile, "/Groups", profile.list_page_size)
     wanted = name.casefold()
     for group in groups:
         shown, gid = group.get("displayName"), group.get("id")

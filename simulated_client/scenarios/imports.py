@@ -14,11 +14,12 @@ from typing import Any
 
 from scim_harness.simulated_client.client import ScimClient
 from scim_harness.simulated_client.errors import ScimClientError
-from scim_harness.simulated_client.profiles import probes
+from scim_harness.simulated_client.profiles import probes, shapes
 from scim_harness.simulated_client.profiles.model import Profile
 from scim_harness.simulated_client.scenarios.results import ScenarioResult
 from scim_harness.simulated_client.scenarios.runner import Step
 from scim_harness.simulated_client.scenarios.state import Progress, ScenarioOptions, ScenarioState
+from scim_harness.simulated_client.walk import pages, paging_method
 
 __all__ = ["MAX_PAGES", "import_accounts", "list_all"]
 
@@ -28,14 +29,25 @@ MAX_PAGES = 10_000
 
 async def list_all(
     client: ScimClient, profile: Profile, endpoint: str, page_size: int
-) -> list[dict[str, Any]]:
-    """Every resource of ``endpoint``, page by page until ``totalResults`` are read.
+) -> tuple[list[dict[str, Any]], int]:
+    """Every resource of ``endpoint`` and the number of pages read: with RFC 9865 cursors when
+    the client's paging chooses them (:mod:`simulated_client.walk`), else page by page with
+    ``startIndex`` until ``totalResults`` are read, as Okta does.
 
     Raises :class:`ScimClientError` when a page is unusable or the walk makes no progress.
     """
-    found: list[dict[str, Any]] = []
+    request = shapes.list_resources(profile, endpoint)
+    method, _ = await paging_method(client, request)
+    if method == "cursor":
+        found: list[dict[str, Any]] = []
+        number = 0
+        async for page in pages(client, request, page_size=page_size, max_pages=MAX_PAGES):
+            found.extend(page.resources)
+            number = page.number
+        return found, number
+    found = []
     start = 1
-    for _ in range(MAX_PAGES):
+    for number in range(1, MAX_PAGES + 1):
         reply = await client.send(probes.list_page(profile, endpoint, start, page_size))
         try:
             page = probes.read_page(reply.body, endpoint)
@@ -44,7 +56,7 @@ async def list_all(
         found.extend(page.resources)
         start += len(page.resources)
         if start > page.total:
-            return found
+            return found, number
         if not page.resources:
             msg = (
                 f"GET {endpoint}: an empty page at startIndex={start} while totalResults is "
@@ -83,6 +95,8 @@ async def import_accounts(
     """Read every user, then every group, page by page; compare with what was provisioned."""
     step = Step("import", client, profile, state, progress)
     size = profile.import_page_size
+    if size is not None and options is not None:
+        size = options.page_size  # --page-size, which defaults to the profiles' 100
     if size is None:
         step.note(f"{profile.name} does not import accounts: nothing sent")
         return step.finish()
@@ -94,10 +108,11 @@ async def import_accounts(
     ):
         index = step.plan(kind, endpoint.strip("/").lower(), page_size=size)
         try:
-            resources = await list_all(client, profile, endpoint, size)
+            resources, read = await list_all(client, profile, endpoint, size)
         except ScimClientError as exc:
             step.failed(index, exc)
             continue
+        step.counts.pages_read += read
         if endpoint == "/Users":
             step.counts.users_imported += len(resources)
         else:
