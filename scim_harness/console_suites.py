@@ -50,8 +50,7 @@ class ConformanceSuites:
 
     def checks(self) -> list[CheckInfo]:
         return [
-            CheckInfo(c.id, c.side, str(c.level), c.reference, c.claim, c.fix)
-            for c in catalogue()
+            CheckInfo(c.id, c.side, str(c.level), c.reference, c.claim, c.fix) for c in catalogue()
         ]
 
     def finding_checks(self) -> dict[str, str]:
@@ -75,7 +74,9 @@ class ConformanceSuites:
         from scim_harness.conformance.server.context import AdminAccess
         from scim_harness.conformance.server.suite import run_server_suite
 
-        access = None if admin is None else AdminAccess(admin.admin_url, admin.admin_token, admin.app)
+        access = (
+            None if admin is None else AdminAccess(admin.admin_url, admin.admin_token, admin.app)
+        )
         report = await run_server_suite(
             http, base_url, token, admin=access, deactivation=deactivation
         )

@@ -47,6 +47,7 @@ def browser_context(served: Served) -> Iterator[Any]:
             viewport={"width": 1280, "height": 900},
         )
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.root)
+        context.set_default_timeout(60_000)
         try:
             yield context
         finally:
@@ -69,6 +70,8 @@ def expect(target: Any) -> Any:
     """Playwright's auto-waiting assertions (imported late: the module loads without it)."""
     from playwright.sync_api import expect as playwright_expect
 
+    # A generous ceiling: the machine is shared; this waits for a state, it times nothing.
+    playwright_expect.set_options(timeout=30_000)
     return playwright_expect(target)
 
 
@@ -140,7 +143,12 @@ def test_the_whole_provisioning_flow_works_in_chromium(page: Any, served: Served
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     mapping = httpx.get(f"{served.admin}/apps/acme/mapping", headers=admin).json()
     mapping["users"].append(
-        {"platform": "nickname", "scim": "nickName", "required": False, "transform": "activeToStatus"}
+        {
+            "platform": "nickname",
+            "scim": "nickName",
+            "required": False,
+            "transform": "activeToStatus",
+        }
     )
     refused = httpx.put(f"{served.admin}/apps/acme/mapping", json=mapping, headers=admin)
     assert refused.status_code == 400
@@ -162,12 +170,10 @@ def test_the_whole_provisioning_flow_works_in_chromium(page: Any, served: Served
     page.get_by_role("link", name="Requests").click()
     expect(page.get_by_text("No requests yet")).to_be_visible()
     pushed = _push(base_url, token)
-    assert pushed.returncode in (0, 1), pushed.stderr
-    page.locator("details.req").first.wait_for(timeout=20_000)
-    page.wait_for_function(
-        "document.querySelectorAll('details.req').length >= 15", timeout=20_000
-    )
-    assert page.locator("#live-status").inner_text().endswith(("request", "requests"))
+    assert pushed.returncode == 0, pushed.stderr
+    page.locator("details.req").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('details.req').length >= 15")
+    expect(page.locator("#live-status")).to_contain_text("new request")
     shots.take(page, "requests arrived live", full_page=False)
     flagged = page.locator("details.req").filter(has=page.locator(".badge.f-lenient")).first
     flagged.locator("summary").click()
@@ -203,7 +209,7 @@ def test_the_whole_provisioning_flow_works_in_chromium(page: Any, served: Served
     # The client checks, run from the page; the report opens in a new tab.
     page.get_by_role("link", name="Conformance").click()
     page.get_by_role("button", name="Run the client checks").click()
-    page.locator("#client-state .verdict").wait_for(timeout=60_000)
+    page.locator("#client-state .verdict").wait_for()
     summary = page.locator("#client-state .verdict").inner_text()
     assert "checks:" in summary
     expect(page.locator("#client-state table.problems")).to_be_visible()  # Entra deviations

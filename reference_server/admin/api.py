@@ -106,7 +106,9 @@ def _app_json(call: AdminCall, row: AppRow, *, full: bool = True) -> dict[str, A
 # -- operations, shared by the admin API and the web console ------------------------------
 
 
-def issue(store: SqliteStore, app: str, label: str, *, revoke_others: bool = False) -> dict[str, Any]:
+def issue(
+    store: SqliteStore, app: str, label: str, *, revoke_others: bool = False
+) -> dict[str, Any]:
     """A new token for ``app`` (``revoke_others``: rotation, every earlier one stops working)."""
     with store.transaction():
         if revoke_others:

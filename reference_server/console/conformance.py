@@ -179,7 +179,9 @@ async def run(page: Page) -> Response:
         target = f"{page.origin()} app {row.name}"
         work = _client_run(store, row, runner, target, started)
     else:
-        work = _server_run(page.request.app, store, row, runner, page.origin(), admin_token, started)
+        work = _server_run(
+            page.request.app, store, row, runner, page.origin(), admin_token, started
+        )
     tasks: set[asyncio.Task[None]] = page.request.app.state.console_tasks
     task = asyncio.get_running_loop().create_task(_guarded(store, row, side, started, work))
     tasks.add(task)
@@ -213,4 +215,6 @@ async def checks_page(page: Page) -> Response:
     by_check: dict[str, list[str]] = {}
     for finding, check_id in (runner.finding_checks() if runner is not None else {}).items():
         by_check.setdefault(check_id, []).append(finding)
-    return page.render("checks.html", checks=checks, findings=by_check, available=runner is not None)
+    return page.render(
+        "checks.html", checks=checks, findings=by_check, available=runner is not None
+    )

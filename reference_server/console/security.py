@@ -18,6 +18,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from scim_harness.reference_server.http import auth
 from scim_harness.reference_server.store.sqlite import SqliteStore
@@ -84,7 +85,7 @@ class Sessions:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
 
-    def _load(self, now: float) -> dict[str, dict[str, object]]:
+    def _load(self, now: float) -> dict[str, dict[str, Any]]:
         raw = self._store.get_meta(_META_KEY)
         try:
             data = json.loads(raw) if raw else {}
@@ -98,7 +99,7 @@ class Sessions:
             for key, entry in data.items()
             if isinstance(entry, dict)
             and isinstance(entry.get("expires"), int | float)
-            and float(entry["expires"]) > now  # type: ignore[arg-type]
+            and float(entry["expires"]) > now
             and entry.get("admin") == stamp
         }
 
@@ -114,7 +115,7 @@ class Sessions:
                 "expires": session.expires,
                 "admin": auth.admin_token_stamp(self._store),
             }
-            newest = sorted(kept.items(), key=lambda item: float(item[1]["expires"]))  # type: ignore[arg-type]
+            newest = sorted(kept.items(), key=lambda item: float(item[1]["expires"]))
             self._store.set_meta(_META_KEY, json.dumps(dict(newest[-MAX_SESSIONS:])))
         return value, session
 
@@ -125,7 +126,7 @@ class Sessions:
         entry = self._load(time.time()).get(_digest(value))
         if entry is None:
             return None
-        return Session(_digest(value), str(entry["csrf"]), float(entry["expires"]))  # type: ignore[arg-type]
+        return Session(_digest(value), str(entry["csrf"]), float(entry["expires"]))
 
     def close(self, value: str | None) -> None:
         """End the session of a cookie value (sign-out)."""

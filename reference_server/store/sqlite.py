@@ -253,9 +253,11 @@ class SqliteStore(KeysetStore, RequestRecordStore):
         params: list[Any] = [app, rtype]
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where += " AND (" + " OR ".join(
-                f"directory ->> '$.{key}' LIKE ? ESCAPE '\\'" for key in _SEARCHED
-            ) + ")"
+            where += (
+                " AND ("
+                + " OR ".join(f"directory ->> '$.{key}' LIKE ? ESCAPE '\\'" for key in _SEARCHED)
+                + ")"
+            )
             params.extend([f"%{escaped}%"] * len(_SEARCHED))
         total = self._conn.execute(f"SELECT count(*) FROM resources WHERE {where}", params)
         found = int(total.fetchone()[0])
