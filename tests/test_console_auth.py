@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import httpx
 import pytest
 from console_support import ORIGIN, ConsoleClient, Forms, console, console_app, csrf_of, stub_runner
@@ -236,3 +238,44 @@ async def test_an_unknown_console_page_is_an_html_404(console: ConsoleClient) ->
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "the console has no page at /console/nowhere" in response.text
+
+
+class _Controls(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.labelled: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.wrapping = 0  # inside a <label> without "for": its control is labelled by it
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "label":
+            if attr.get("for"):
+                self.labelled.add(str(attr["for"]))
+            else:
+                self.wrapping += 1
+        elif tag in ("input", "select", "textarea") and attr.get("type") != "hidden":
+            if self.wrapping:
+                attr["aria-label"] = "wrapped"
+            self.controls.append(attr)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self.wrapping:
+            self.wrapping -= 1
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/console/sign-in"])
+async def test_every_form_control_has_a_label(
+    console_app: Starlette, boot: Bootstrap, path: str
+) -> None:
+    """Each visible input, select and textarea is named by a <label for> (or aria-label)."""
+    async with _anonymous(console_app) as http:
+        user = ConsoleClient(http)
+        if path != "/console/sign-in":
+            await user.sign_in(boot.admin_token)
+        page = _Controls((await http.get(path)).text)
+    unlabelled = [
+        c for c in page.controls if c.get("id") not in page.labelled and not c.get("aria-label")
+    ]
+    assert unlabelled == []

@@ -111,7 +111,10 @@
     var url = box.getAttribute("data-poll");
     var timer = setInterval(function () {
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (response) {
+          if (!response.ok || response.redirected) { clearInterval(timer); return null; }
+          return response.json();
+        })
         .then(function (states) {
           if (!states) return;
           var running = Object.keys(states).some(function (side) {
