@@ -78,6 +78,6 @@ class ConformanceSuites:
             None if admin is None else AdminAccess(admin.admin_url, admin.admin_token, admin.app)
         )
         report = await run_server_suite(
-            http, base_url, token, admin=access, deactivation=deactivation
+            http, base_url, token, admin=access, deactivation=deactivation, via="web console"
         )
         return suite_run(report)

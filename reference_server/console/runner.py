@@ -59,7 +59,7 @@ class SuiteRun:
 
     side: str
     passed: bool
-    """No MUST check failed."""
+    """The suite's exit status was 0: no MUST check failed, and there was something to judge."""
     summary: str
     """One line, e.g. ``OK - 34 checks: 31 passed, 0 failed, ...``."""
     counts: dict[str, int]
