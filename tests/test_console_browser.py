@@ -291,3 +291,16 @@ def test_the_console_fits_a_phone_screen(page: Any, served: Served) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (tab, width)
         shots.take(page, f"phone {tab}", full_page=False)
+
+
+def test_sign_in_and_a_request_open_with_the_keyboard(page: Any, served: Served) -> None:
+    """The token field has focus, Enter signs in, and Enter on a request row expands it."""
+    page.goto(f"{served.console}/sign-in")
+    page.keyboard.type(ADMIN_TOKEN)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Apps", exact=True)).to_be_visible()
+    httpx.get(f"{served.base}/Users", headers={"Authorization": f"Bearer {served.token}"})
+    page.goto(f"{served.console}/apps/demo/requests")
+    page.locator("details.req summary").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("details.req").first).to_have_attribute("open", "")
