@@ -10,9 +10,9 @@ and open their report. Each step leaves a screenshot in ``test-artifacts/console
 
 from __future__ import annotations
 
+import faulthandler
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,36 +34,42 @@ def served() -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def browser_context(served: Served) -> Iterator[Any]:
-    executable = chromium_path()
+def playwright() -> Iterator[Any]:
+    chromium_path()  # skip, or fail under CI, before anything starts
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="scimh-chromium-") as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=executable,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.root)
-        context.set_default_timeout(60_000)
-        try:
-            yield context
-        finally:
-            context.close()
+    with sync_playwright() as p:
+        yield p
 
 
 @pytest.fixture
-def page(browser_context: Any) -> Iterator[Any]:
-    """A fresh tab with no session (cookies cleared); any JavaScript dialog fails the test."""
-    browser_context.clear_cookies()
-    tab = browser_context.new_page()
-    dialogs: list[str] = []
-    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    tab.dialogs = dialogs
-    yield tab
-    tab.close()
+def page(
+    playwright: Any, served: Served, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """A new Chromium with a fresh profile (no session); any JavaScript dialog is recorded.
+
+    A hang anywhere in the test ends the run after five minutes with every thread's stack,
+    instead of holding CI to its limit.
+    """
+    faulthandler.dump_traceback_later(300, exit=True)
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=chromium_path(),
+        headless=True,
+        args=ARGS,
+        viewport={"width": 1280, "height": 900},
+    )
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.root)
+        context.set_default_timeout(60_000)
+        tab = context.pages[0] if context.pages else context.new_page()
+        dialogs: list[str] = []
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.dialogs = dialogs
+        yield tab
+    finally:
+        context.close()
+        faulthandler.cancel_dump_traceback_later()
 
 
 def expect(target: Any) -> Any:
