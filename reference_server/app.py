@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from scim_harness.reference_server.admin.api import admin_routes
+from scim_harness.reference_server.console.routes import console_routes
+from scim_harness.reference_server.console.runner import ConformanceRunner, discover_runner
 from scim_harness.reference_server.http import endpoints
 from scim_harness.reference_server.http.edge import error_response, internal_error_response
 from scim_harness.reference_server.http.pipeline import BodyLimit, Handler, Server, scim_endpoint
@@ -123,8 +125,13 @@ def create_app(
     store: SqliteStore | None = None,
     platform: Platform | None = None,
     extra_routes: list[BaseRoute] | None = None,
+    conformance: ConformanceRunner | None = None,
 ) -> Starlette:
-    """The reference server as an ASGI application."""
+    """The reference server as an ASGI application.
+
+    ``conformance`` runs the suites from the web console; by default the one the installed
+    ``scim_harness.console`` entry point provides (see ``reference_server.console.runner``).
+    """
     settings = settings or ServerSettings()
     store = store or SqliteStore(settings.database)
     server = Server(settings, store, platform or PlatformMapping(store))
@@ -133,6 +140,7 @@ def create_app(
         Route("/healthz", _health, methods=["GET"]),
         *scim_routes(),
         *admin_routes(),
+        *console_routes(),
         *(extra_routes or []),
     ]
     shared = store
@@ -144,4 +152,6 @@ def create_app(
 
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.server = server
+    app.state.console_runner = conformance if conformance is not None else discover_runner()
+    app.state.console_tasks = set()  # the console's background suite runs
     return app

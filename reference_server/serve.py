@@ -309,7 +309,8 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     print(f"SCIM Base URL: {base}/apps/{boot.app}/scim/v2")
     print(f"Bearer Token: {token}")
-    print(f"Admin API: {base}/admin (Admin Token: {admin})", flush=True)
+    print(f"Admin API: {base}/admin (Admin Token: {admin})")
+    print(f"Web console: {base}/console (sign in with the Admin Token)", flush=True)
     limits = uvicorn_options(args)
     if args.workers > 1:
         from uvicorn.supervisors import Multiprocess

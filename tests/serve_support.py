@@ -27,6 +27,8 @@ class Served:
     admin: str
     admin_token: str
     process: subprocess.Popen[str]
+    console: str = ""
+    """The web console's URL (``.../console``)."""
 
     @property
     def root(self) -> str:
@@ -55,7 +57,8 @@ def serving(*args: str, port: str = "0", db: str = ":memory:") -> Iterator[Serve
         token = proc.stdout.readline().strip().removeprefix("Bearer Token: ")
         admin_line = proc.stdout.readline().strip()
         admin, _, rest = admin_line.removeprefix("Admin API: ").partition(" (Admin Token: ")
-        served = Served(base, token, admin, rest.removesuffix(")"), proc)
+        console = proc.stdout.readline().strip().removeprefix("Web console: ").split(" ")[0]
+        served = Served(base, token, admin, rest.removesuffix(")"), proc, console)
         assert base.startswith("http://"), proc.stderr.read() if proc.stderr else base
         for _ in range(200):
             try:

@@ -40,13 +40,14 @@ from scim_harness.reference_server.platform.presets import known_presets, load_p
 from scim_harness.reference_server.protocol.errors import InvalidValue, NotFound
 from scim_harness.reference_server.protocol.schema import format_datetime
 from scim_harness.reference_server.settings import AppSettings
-from scim_harness.reference_server.store.sqlite import AppRow
+from scim_harness.reference_server.store.sqlite import AppRow, SqliteStore
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 __all__ = [
     "APP_NAME",
     "admin_routes",
+    "check_app_name",
     "create_app",
     "create_token",
     "delete_app",
@@ -55,11 +56,16 @@ __all__ = [
     "get_mapping",
     "get_settings",
     "index",
+    "issue",
     "list_apps",
     "list_presets",
     "list_tokens",
+    "open_app",
     "patch_settings",
     "put_mapping",
+    "remove_app",
+    "revoke",
+    "store_mapping",
 ]
 
 APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -97,11 +103,68 @@ def _app_json(call: AdminCall, row: AppRow, *, full: bool = True) -> dict[str, A
     return body
 
 
-def _issue(call: AdminCall, app: str, label: str) -> dict[str, Any]:
-    created = _now()
-    token = auth.issue_token(call.server.store, app, label, created)
+# -- operations, shared by the admin API and the web console ------------------------------
+
+
+def issue(
+    store: SqliteStore, app: str, label: str, *, revoke_others: bool = False
+) -> dict[str, Any]:
+    """A new token for ``app`` (``revoke_others``: rotation, every earlier one stops working)."""
+    with store.transaction():
+        if revoke_others:
+            store.revoke_tokens(app)
+        created = _now()
+        token = auth.issue_token(store, app, label, created)
     # The token is shown here once; only its hash is stored (auth.py).
     return {"id": auth.hash_token(token)[:12], "label": label, "created": created, "token": token}
+
+
+def check_app_name(name: Any) -> str:
+    """``name`` when it can be an app's name (a path segment of its base URL), else 400."""
+    if not isinstance(name, str) or not APP_NAME.fullmatch(name):
+        msg = f"name must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {name!r}"
+        raise InvalidValue(msg)
+    return name
+
+
+def open_app(
+    store: SqliteStore,
+    name: Any,
+    settings: AppSettings,
+    mapping_data: Any = None,
+    *,
+    label: str = "admin",
+) -> tuple[AppRow, dict[str, Any]]:
+    """Create an app and its first token: 400 for a bad name or mapping, 409 for a taken name."""
+    check_app_name(name)
+    if mapping_data is not None:
+        validate_mapping(mapping_data)
+    with store.transaction():
+        row = store.create_app(name, settings.as_json(), mapping_data, _now())
+        token = issue(store, name, label)
+    return row, token
+
+
+def remove_app(store: SqliteStore, name: str) -> None:
+    """Delete an app with its tokens, data and request record."""
+    with store.transaction():
+        store.delete_app(name)
+
+
+def revoke(store: SqliteStore, app: str, token_id: str) -> None:
+    """Revoke one token by the id the token list shows (404 when the app has no such token)."""
+    with store.transaction():
+        if not re.fullmatch(r"[0-9a-f]{12}", token_id) or not store.revoke_tokens(app, token_id):
+            msg = f"app {app!r} has no token {token_id!r}"
+            raise NotFound(msg)
+
+
+def store_mapping(store: SqliteStore, row: AppRow, data: Any) -> AppSettings:
+    """Check and store an app's mapping; its option becomes the app's deletion setting."""
+    mapping = validate_mapping(data)
+    settings = _settings_of(row).updated({"deleteOnDeactivate": mapping.delete_on_deactivate})
+    store.update_app(row.name, settings=settings.as_json(), mapping=data)
+    return settings
 
 
 # -- apps -----------------------------------------------------------------------------------
@@ -110,10 +173,7 @@ def _issue(call: AdminCall, app: str, label: str) -> dict[str, Any]:
 def create_app(call: AdminCall) -> Response:
     data = call.json_object()
     only_members(data, ("name", "settings", "mapping"), "the app")
-    name = data.get("name")
-    if not isinstance(name, str) or not APP_NAME.fullmatch(name):
-        msg = f"name must match {APP_NAME.pattern} (letters, digits, '_', '.', '-'), not {name!r}"
-        raise InvalidValue(msg)
+    name = check_app_name(data.get("name"))
     settings = call.server.settings.default_app_settings
     mapping_data = data.get("mapping")
     if mapping_data is not None:
@@ -122,10 +182,7 @@ def create_app(call: AdminCall) -> Response:
         settings = settings.updated({"deleteOnDeactivate": mapping.delete_on_deactivate})
     if data.get("settings") is not None:
         settings = settings.updated(data["settings"])
-    store = call.server.store
-    with store.transaction():
-        row = store.create_app(name, settings.as_json(), mapping_data, _now())
-        token = _issue(call, name, "admin")
+    row, token = open_app(call.server.store, name, settings, mapping_data)
     body = {**_app_json(call, row), "token": token["token"], "tokenId": token["id"]}
     return json_response(body, 201, {"Location": f"/admin/apps/{name}"})
 
@@ -143,9 +200,7 @@ def get_app(call: AdminCall) -> Response:
 
 
 def delete_app(call: AdminCall) -> Response:
-    row = call.app()
-    with call.server.store.transaction():
-        call.server.store.delete_app(row.name)
+    remove_app(call.server.store, call.app().name)
     return Response(status_code=204)
 
 
@@ -164,13 +219,8 @@ def create_token(call: AdminCall) -> Response:
     if not isinstance(revoke, bool):
         msg = f"revokeOthers must be true or false, not {revoke!r}"
         raise InvalidValue(msg)
-    store = call.server.store
-    with store.transaction():
-        if revoke:
-            # Rotation: every earlier token of the app stops working now.
-            store.revoke_tokens(row.name)
-        token = _issue(call, row.name, label)
-    return json_response(token, 201)
+    # Rotation (revokeOthers): every earlier token of the app stops working now.
+    return json_response(issue(call.server.store, row.name, label, revoke_others=revoke), 201)
 
 
 def list_tokens(call: AdminCall) -> Response:
@@ -179,15 +229,7 @@ def list_tokens(call: AdminCall) -> Response:
 
 
 def delete_token(call: AdminCall) -> Response:
-    row = call.app()
-    token_id = call.request.path_params["token_id"]
-    store = call.server.store
-    with store.transaction():
-        if not re.fullmatch(r"[0-9a-f]{12}", token_id) or not store.revoke_tokens(
-            row.name, token_id
-        ):
-            msg = f"app {row.name!r} has no token {token_id!r}"
-            raise NotFound(msg)
+    revoke(call.server.store, call.app().name, call.request.path_params["token_id"])
     return Response(status_code=204)
 
 
@@ -200,11 +242,8 @@ def get_mapping(call: AdminCall) -> Response:
 
 
 def put_mapping(call: AdminCall) -> Response:
-    row = call.app()
     data = call.json_object()
-    mapping = validate_mapping(data)
-    settings = _settings_of(row).updated({"deleteOnDeactivate": mapping.delete_on_deactivate})
-    call.server.store.update_app(row.name, settings=settings.as_json(), mapping=data)
+    settings = store_mapping(call.server.store, call.app(), data)
     return json_response(_mapping_json(data, settings))
 
 

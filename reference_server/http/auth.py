@@ -19,6 +19,7 @@ from scim_harness.reference_server.store.sqlite import SqliteStore
 __all__ = [
     "TOKEN_PREFIX",
     "admin_token_matches",
+    "admin_token_stamp",
     "app_for_token",
     "bearer_token",
     "hash_token",
@@ -96,3 +97,10 @@ def set_admin_token(store: SqliteStore, token: str) -> None:
 def admin_token_matches(store: SqliteStore, token: str) -> bool:
     stored = store.get_meta(_ADMIN_KEY)
     return stored is not None and hmac.compare_digest(stored, hash_token(token))
+
+
+def admin_token_stamp(store: SqliteStore) -> str | None:
+    """A short fingerprint of the admin token in force: console sessions keep it, so a new
+    admin token signs every session out."""
+    stored = store.get_meta(_ADMIN_KEY)
+    return None if stored is None else stored[:16]

@@ -145,3 +145,51 @@ class RequestRecordStore(StoreBase):
             (*params, limit),
         ).fetchall()
         return [{"seq": r[0], **json.loads(r[1])} for r in rows]
+
+    def request_page(
+        self,
+        app: str,
+        *,
+        before_seq: int | None = None,
+        after_seq: int = 0,
+        limit: int = 50,
+        method: str | None = None,
+        status: tuple[int, int] | None = None,
+        finding: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of an app's request record, newest first, and how many records match.
+
+        Keyset paging on ``seq`` (``before_seq``: older than this one; ``after_seq``: newer
+        than this one), so a page costs the same on the ten-thousandth record as on the first
+        and nothing beyond ``limit`` records is read. ``status`` is an inclusive range.
+        """
+        self.flush_requests()
+        where = "app = ? AND seq > ?"
+        params: list[Any] = [app, after_seq]
+        if method:
+            where += " AND method = ?"
+            params.append(method)
+        if status is not None:
+            where += " AND json_extract(record, '$.status') BETWEEN ? AND ?"
+            params.extend(status)
+        if finding:
+            where += " AND (' ' || findings || ' ') LIKE ?"
+            params.append(f"% {finding} %")
+        if since:
+            where += " AND at >= ?"
+            params.append(since)
+        if until:
+            where += " AND at <= ?"
+            params.append(until)
+        total = self._conn.execute(f"SELECT count(*) FROM requests WHERE {where}", params)
+        count = int(total.fetchone()[0])
+        if before_seq is not None:
+            where += " AND seq < ?"
+            params.append(before_seq)
+        rows = self._conn.execute(
+            f"SELECT seq, record FROM requests WHERE {where} ORDER BY seq DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return count, [{"seq": r[0], **json.loads(r[1])} for r in rows]

@@ -243,18 +243,29 @@ class SqliteStore(KeysetStore, RequestRecordStore):
         return name
 
     def directory_records(
-        self, app: str, rtype: str, start: int, count: int
+        self, app: str, rtype: str, start: int, count: int, *, search: str | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
-        total = self._conn.execute(
-            "SELECT count(*) FROM resources WHERE app = ? AND rtype = ? AND directory IS NOT NULL",
-            (app, rtype),
-        ).fetchone()[0]
+        """One page of an app's directory records (and how many there are), in creation order.
+
+        ``search``: only records whose name, display name or email contains it (any case).
+        """
+        where = "app = ? AND rtype = ? AND directory IS NOT NULL"
+        params: list[Any] = [app, rtype]
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where += (
+                " AND ("
+                + " OR ".join(f"directory ->> '$.{key}' LIKE ? ESCAPE '\\'" for key in _SEARCHED)
+                + ")"
+            )
+            params.extend([f"%{escaped}%"] * len(_SEARCHED))
+        total = self._conn.execute(f"SELECT count(*) FROM resources WHERE {where}", params)
+        found = int(total.fetchone()[0])
         rows = self._conn.execute(
-            "SELECT directory FROM resources WHERE app = ? AND rtype = ? AND directory IS NOT NULL "
-            "ORDER BY seq LIMIT ? OFFSET ?",
-            (app, rtype, count, start),
+            f"SELECT directory FROM resources WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+            (*params, count, start),
         ).fetchall()
-        return int(total), [jsonio.loads(r[0]) for r in rows]
+        return found, [jsonio.loads(r[0]) for r in rows]
 
     def search(
         self,
@@ -365,6 +376,10 @@ class SqliteStore(KeysetStore, RequestRecordStore):
                 self._conn.executemany(
                     "INSERT INTO group_members(group_seq, app, member_id) VALUES (?,?,?)", members
                 )
+
+
+_SEARCHED = ("username", "displayName", "email", "groupName")
+"""Directory record members a search looks in."""
 
 
 def _member_values(resource: dict[str, Any]) -> dict[str, None]:
