@@ -62,16 +62,23 @@ def _import(profile: str, page_size: int = 3) -> Drive:
 
 
 async def test_the_import_walks_with_cursors_and_passes_the_cursor_checks() -> None:
-    """auto against a server that advertises cursors: Okta's import reads every user and group
-    through cursor pages, and every cursor check is exercised and passed."""
-    result, traffic = await _recorded(_import("okta"))
+    """--paging cursor against a server that advertises cursors: Okta's import reads every user
+    and group through cursor pages, and every cursor check is exercised and passed."""
+    result, traffic = await _recorded(_import("okta"), paging="cursor")
     assert (result.counts.users_imported, result.counts.groups_imported) == (8, 4)
     assert result.counts.failed == 0
     assert result.counts.pages_read == 3 + 2
-    pages = [r for r in traffic if r.param("cursor") is not None and r.resource_id is None]
+    pages = [
+        r
+        for r in traffic
+        if r.param("cursor") is not None and r.resource_id is None and r.param("filter") is None
+    ]
     assert len(pages) == 5 and pages[0].param("cursor") == ""
     verdicts = _verdicts(traffic)
-    assert {k: v[0] for k, v in verdicts.items()} == dict.fromkeys(CURSOR_CHECKS, Outcome.PASSED)
+    # CLI-CUR-004 judges page sizes against an advertised maxPageSize: with --paging cursor
+    # the client never read /ServiceProviderConfig, so there is nothing to hold it to.
+    expected = dict.fromkeys(CURSOR_CHECKS, Outcome.PASSED) | {"CLI-CUR-004": Outcome.NOT_EXERCISED}
+    assert {k: v[0] for k, v in verdicts.items()} == expected
 
 
 async def test_with_index_paging_the_cursor_checks_are_not_exercised() -> None:

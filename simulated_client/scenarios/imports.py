@@ -37,15 +37,19 @@ async def list_all(
     Raises :class:`ScimClientError` when a page is unusable or the walk makes no progress.
     """
     request = shapes.list_resources(profile, endpoint)
-    method, _ = await paging_method(client, request)
+    method = "index"
+    # Cursors when asked for (--paging cursor) or when the configuration the client already read
+    # advertises them; an import never adds a /ServiceProviderConfig read of its own.
+    if client.paging == "cursor" or client.service_provider_config is not None:
+        method, _ = await paging_method(client, request)
     if method == "cursor":
-        found: list[dict[str, Any]] = []
+        walked: list[dict[str, Any]] = []
         number = 0
-        async for page in pages(client, request, page_size=page_size, max_pages=MAX_PAGES):
-            found.extend(page.resources)
-            number = page.number
-        return found, number
-    found = []
+        async for cursor_page in pages(client, request, page_size=page_size, max_pages=MAX_PAGES):
+            walked.extend(cursor_page.resources)
+            number = cursor_page.number
+        return walked, number
+    found: list[dict[str, Any]] = []
     start = 1
     for number in range(1, MAX_PAGES + 1):
         reply = await client.send(probes.list_page(profile, endpoint, start, page_size))
