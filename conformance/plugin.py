@@ -233,7 +233,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     json_path = session.config.getoption("scim_json", default=None)
     if run is None or not run.reports or not (html or json_path):
         return
-    from scim_harness.conformance.commands.check import ReportFiles, write_reports
+    from scim_harness.conformance.report.files import ReportFiles, write_reports
 
     write_reports(run.reports, ReportFiles(json=json_path, html=html))
 
@@ -354,7 +354,7 @@ class SessionRun:
 
     async def _run(self, selected: set[str], sides: set[str]) -> None:
         import httpx
-        from scim_harness.conformance.commands.check import TargetUnavailable
+        from scim_harness.conformance.commands.reach import TargetUnavailable
 
         try:
             agent = {"User-Agent": harness_user_agent("pytest")}
@@ -373,7 +373,7 @@ class SessionRun:
 
     async def _client(self, http: Any, selected: set[str]) -> Report:
         from scim_harness.conformance.client.suite import run_client_suite
-        from scim_harness.conformance.commands.check import fetch_client_traffic
+        from scim_harness.conformance.commands.reach import fetch_client_traffic
         from scim_harness.conformance.traffic.har import load_traffic_har
         from scim_harness.conformance.traffic.recording import load_traffic_jsonl
 
@@ -400,7 +400,7 @@ class SessionRun:
         return report
 
     async def _server(self, http: Any, selected: set[str]) -> Report:
-        from scim_harness.conformance.commands.check import preflight_admin, preflight_server
+        from scim_harness.conformance.commands.reach import preflight_admin, preflight_server
         from scim_harness.conformance.server.context import AdminAccess
         from scim_harness.conformance.server.suite import run_server_suite
 

@@ -29,8 +29,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from scim_harness.conformance.attribution import harness_user_agent
-from scim_harness.conformance.commands.check import ReportFiles, add_fail_on_flag, write_reports
+from scim_harness.conformance.commands.check import add_fail_on_flag
 from scim_harness.conformance.model import Level, Outcome, Report
+from scim_harness.conformance.report.files import ReportFiles, write_reports
 from scim_harness.conformance.report.render import console_report, console_summary
 from scim_harness.options import positive
 from scim_harness.simulated_client.cli import RichProgress

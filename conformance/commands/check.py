@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,59 +23,36 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scim_harness.conformance.attribution import harness_user_agent
 from scim_harness.conformance.checks import registered
+from scim_harness.conformance.commands.reach import (
+    TargetUnavailable,
+    fetch_client_platform,
+    fetch_client_traffic,
+    preflight_admin,
+    preflight_server,
+)
 from scim_harness.conformance.model import FAIL_ON_CHOICES, Check, Level, Report, Result
 from scim_harness.conformance.profiles import INTEROP, PROFILE_CHOICES
-from scim_harness.conformance.report.render import (
-    console_report,
-    report_json,
-    write_html,
-    write_json,
-    write_junit,
-)
+from scim_harness.conformance.report.files import STDOUT, ReportFiles, emit_reports
 from scim_harness.conformance.server.target import TARGET_CHOICES
 
 from scim_harness.options import base_url, deprecated_alias, env_token, seconds, token
 
 if TYPE_CHECKING:
     from scim_harness.conformance.client.expected import Expected
-    from scim_harness.conformance.client.reconcile import PlatformView
     from scim_harness.conformance.server.context import AdminAccess
     from scim_harness.conformance.traffic.recording import Traffic
 
 __all__ = [
-    "ReportFiles",
-    "TargetUnavailable",
     "add_check_parser",
     "add_fail_on_flag",
-    "emit_reports",
-    "fetch_client_platform",
-    "fetch_client_traffic",
-    "preflight_admin",
-    "preflight_server",
     "run_check_client",
     "run_check_server",
     "select_ids",
-    "write_reports",
 ]
 
 PROG = "scim-harness"
-STDOUT = Path("-")
-"""``--json -``: the JSON report on standard output."""
 PROFILES = PROFILE_CHOICES
 CLIENT_PROFILES = ("rfc", INTEROP)
-
-
-class TargetUnavailable(Exception):
-    """The run cannot start: unreachable target, refused token, missing app or file."""
-
-
-@dataclass(frozen=True)
-class ReportFiles:
-    """Where to write the report files (each optional)."""
-
-    json: Path | None = None
-    junit: Path | None = None
-    html: Path | None = None
 
 
 def _admin_url_of(server: str) -> str:
@@ -258,39 +233,6 @@ def select_ids(globs: Sequence[str] | None, side: str) -> Callable[[Check], bool
     return chosen
 
 
-async def preflight_server(
-    http: httpx.AsyncClient,
-    base_url: str,
-    token: str,
-    *,
-    flags: str = "",
-    via: str | None = None,
-) -> None:
-    """Raise :class:`TargetUnavailable` when the target is unreachable or refuses the token.
-
-    ``flags`` prefixes the option names the message cites: ``"scim-"`` in the pytest plugin.
-    The probe is the server suite's: it carries the harness's User-Agent (``via`` as in
-    :func:`~scim_harness.conformance.attribution.harness_user_agent`).
-    """
-    url = f"{base_url}/Users"
-    agent = harness_user_agent("server suite", via)
-    headers = {"Authorization": f"Bearer {token}", "User-Agent": agent}
-    try:
-        response = await http.get(url, params={"count": 1}, headers=headers)
-    except httpx.HTTPError as exc:
-        msg = f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
-        raise TargetUnavailable(msg) from None
-    if response.status_code in (401, 403):
-        msg = (
-            f"{base_url} refused the token (HTTP {response.status_code}); check --{flags}token "
-            f"and that --{flags}base-url names the app the token belongs to"
-        )
-        raise TargetUnavailable(msg)
-    if response.status_code == 404:
-        msg = f"no SCIM Users endpoint at {url} (HTTP 404); check --{flags}base-url"
-        raise TargetUnavailable(msg)
-
-
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[Result], None]]:
     errors = Console(stderr=True)
@@ -313,30 +255,6 @@ def _admin(args: argparse.Namespace) -> AdminAccess | None:
     from scim_harness.conformance.server.context import AdminAccess
 
     return AdminAccess(args.admin_url, args.admin_token, args.app)
-
-
-async def preflight_admin(http: httpx.AsyncClient, admin: AdminAccess, *, flags: str = "") -> None:
-    """Raise :class:`TargetUnavailable` unless the admin API takes the token and has the app:
-    a wrong ``--admin-token`` is a usage error, not a verdict on the server."""
-    url = f"{admin.admin_url}/apps/{admin.app}"
-    try:
-        response = await http.get(url, headers={"Authorization": f"Bearer {admin.admin_token}"})
-    except httpx.HTTPError as exc:
-        msg = f"cannot reach the admin API at {admin.admin_url}: {type(exc).__name__}: {exc}"
-        raise TargetUnavailable(msg) from None
-    if response.status_code in (401, 403):
-        status = response.status_code
-        msg = f"the admin API at {admin.admin_url} refused --{flags}admin-token (HTTP {status})"
-        raise TargetUnavailable(msg)
-    if response.status_code == 404:
-        msg = (
-            f"no app {admin.app!r} at {admin.admin_url} (HTTP 404); "
-            f"check --{flags}app and --{flags}admin-url"
-        )
-        raise TargetUnavailable(msg)
-    if response.status_code != 200:
-        msg = f"the admin API at {url} answered HTTP {response.status_code}"
-        raise TargetUnavailable(msg)
 
 
 async def _server_report(args: argparse.Namespace) -> Report:
@@ -372,48 +290,6 @@ def _fail(message: str) -> int:
     return 2
 
 
-def write_reports(reports: list[Report], files: ReportFiles) -> list[Path]:
-    """Write the report files asked for; the paths written (one JSON file per report)."""
-    written: list[Path] = []
-    if files.json == STDOUT:
-        documents = [report_json(report) for report in reports]
-        json.dump(documents[0] if len(documents) == 1 else documents, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    elif files.json is not None:
-        if len(reports) == 1:
-            write_json(reports[0], files.json)
-            written.append(files.json)
-        else:
-            for report in reports:
-                path = files.json.with_suffix(f".{report.side}.json")
-                write_json(report, path)
-                written.append(path)
-    if files.junit is not None:
-        write_junit(reports, files.junit)
-        written.append(files.junit)
-    if files.html is not None:
-        write_html(reports, files.html)
-        written.append(files.html)
-    return written
-
-
-def emit_reports(
-    reports: list[Report],
-    console: Console,
-    files: ReportFiles,
-    *,
-    show_passed: bool = True,
-    show_skipped: bool = True,
-) -> int:
-    """Print the reports, write the files; the exit status (1 when a check at a report's
-    ``fail_on`` level failed)."""
-    for report in reports:
-        console_report(report, console, show_passed=show_passed, show_skipped=show_skipped)
-    for path in write_reports(reports, files):
-        console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
-    return max((r.exit_code for r in reports), default=0)
-
-
 def _emit(reports: list[Report], args: argparse.Namespace) -> int:
     files = ReportFiles(json=args.json, junit=args.junit, html=args.html)
     # With --json -, stdout carries the JSON alone; the console report goes to stderr.
@@ -434,28 +310,6 @@ def run_check_server(args: argparse.Namespace) -> int:
     return _emit([report], args)
 
 
-async def fetch_client_traffic(
-    http: httpx.AsyncClient, admin_url: str, admin_token: str, app: str
-) -> Traffic:
-    """An app's recorded traffic; :class:`TargetUnavailable` with one clear line otherwise."""
-    from scim_harness.conformance.traffic.recording import fetch_traffic
-
-    try:
-        return await fetch_traffic(http, admin_url, admin_token, app)
-    except httpx.HTTPStatusError as exc:
-        status = exc.response.status_code
-        if status in (401, 403):
-            msg = f"the admin API at {admin_url} refused the admin token (HTTP {status})"
-        elif status == 404:
-            msg = f"no app {app!r} at {admin_url} (HTTP 404); check the app name and URL"
-        else:
-            msg = f"the admin API at {admin_url} answered HTTP {status}"
-        raise TargetUnavailable(msg) from None
-    except httpx.HTTPError as exc:
-        msg = f"cannot reach {admin_url}: {type(exc).__name__}: {exc}"
-        raise TargetUnavailable(msg) from None
-
-
 async def _fetch(args: argparse.Namespace, expected: Expected | None) -> Traffic:
     agent = {"User-Agent": harness_user_agent("client suite")}
     async with httpx.AsyncClient(timeout=args.timeout, headers=agent) as http:
@@ -465,24 +319,6 @@ async def _fetch(args: argparse.Namespace, expected: Expected | None) -> Traffic
                 http, args.admin_url, args.admin_token, args.app, expected
             )
         return traffic
-
-
-async def fetch_client_platform(
-    http: httpx.AsyncClient, admin_url: str, admin_token: str, app: str, expected: Expected
-) -> PlatformView:
-    """The app's directory, mapping and option for ``--expect``; :class:`TargetUnavailable`
-    with one clear line when the admin API cannot give them."""
-    from scim_harness.conformance.client.reconcile import fetch_platform
-
-    try:
-        return await fetch_platform(http, admin_url, admin_token, app, expected)
-    except httpx.HTTPStatusError as exc:
-        status = exc.response.status_code
-        msg = f"the admin API at {admin_url} did not give app {app!r}'s directory (HTTP {status})"
-        raise TargetUnavailable(msg) from None
-    except (httpx.HTTPError, ValueError) as exc:
-        msg = f"cannot read app {app!r}'s directory from {admin_url}: {exc}"
-        raise TargetUnavailable(msg) from None
 
 
 def run_check_client(args: argparse.Namespace) -> int:
